@@ -35,9 +35,14 @@ public final class LocalV3Store implements V3Store {
     Objects.requireNonNull(prefix, "prefix");
     // Walk from the deepest directory the prefix names, then filter by the full prefix, so
     // "generations/" and "generations/abc" both behave like an S3 prefix listing.
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    // The walk does not follow links, so start from the real path in case the root is a link.
+    Path base = root.toRealPath();
     int slash = prefix.lastIndexOf('/');
-    Path start = slash < 0 ? root : resolve(prefix.substring(0, slash));
-    if (!Files.isDirectory(start)) {
+    Path start = slash < 0 ? base : base.resolve(prefix.substring(0, slash)).normalize();
+    if (!start.startsWith(base) || !Files.isDirectory(start)) {
       return List.of();
     }
     List<V3Object> out = new ArrayList<>();
@@ -49,7 +54,7 @@ public final class LocalV3Store implements V3Store {
           if (!a.isRegularFile()) {
             return;
           }
-          String key = keyOf(p);
+          String key = keyOf(base, p);
           if (key.startsWith(prefix)) {
             out.add(new V3Object(key, a.size(), a.lastModifiedTime().toInstant()));
           }
@@ -83,8 +88,8 @@ public final class LocalV3Store implements V3Store {
     return p;
   }
 
-  private String keyOf(Path p) {
-    Path rel = root.relativize(p);
+  private static String keyOf(Path base, Path p) {
+    Path rel = base.relativize(p);
     StringBuilder sb = new StringBuilder();
     for (Path part : rel) {
       if (sb.length() > 0) {
