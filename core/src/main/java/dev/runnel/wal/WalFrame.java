@@ -1,7 +1,7 @@
 package dev.runnel.wal;
 
 /**
- * One valid WAL frame, as returned by {@link WalReader#next(byte[])}.
+ * One valid WAL frame, as returned by {@link WalReader#next(byte[])}. Immutable.
  *
  * @param offset where the 24-byte frame header starts, in bytes from the start of the WAL file
  * @param pgno the database page number (1-based) this frame holds

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * The 32-byte header of an SQLite {@code -wal} file. All fields are stored big-endian; only the
- * checksum words inside the log follow the byte order selected by the magic.
+ * checksum words inside the log follow the byte order selected by the magic. Immutable and
+ * thread-safe.
  *
  * @param magic {@link #MAGIC_LE} or {@link #MAGIC_BE}
  * @param formatVersion {@link #FORMAT_VERSION}

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * A salt pair identifying one WAL generation (SQLite picks new salts whenever it restarts the
- * log from the beginning).
+ * log from the beginning). Immutable.
  *
  * @param salt1 salt-1
  * @param salt2 salt-2
@@ -28,7 +28,13 @@ public record WalSalts(int salt1, int salt2) {
    * @throws WalFormatException if the page size is invalid
    */
   public static List<WalSalts> generations(FileChannel wal, int pageSize) throws IOException {
-    WalReader.checkPageSize("WAL", pageSize);
+    return generations(wal, "WAL", pageSize);
+  }
+
+  /** As {@link #generations(FileChannel, int)}, naming the file {@code name} in exceptions. */
+  public static List<WalSalts> generations(FileChannel wal, String name, int pageSize)
+      throws IOException {
+    WalReader.checkPageSize(name, pageSize);
     long frameSize = WalFrame.HEADER_SIZE + (long) pageSize;
     long size = wal.size();
     ByteBuffer salts = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
