@@ -54,8 +54,11 @@ public interface ReplicaClient extends AutoCloseable {
   /**
    * Opens a byte range of one file.
    *
+   * A range reaching past the end is clipped: an offset at or past the end gives an empty stream.
+   *
    * @param offset first byte, &ge; 0
    * @param length number of bytes, or -1 for "to the end"
+   * @throws IllegalArgumentException if {@code offset < 0} or {@code length < -1}
    * @throws java.nio.file.NoSuchFileException if the file does not exist
    */
   InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException;
