@@ -154,9 +154,13 @@ final class FileConditionalStore implements ConditionalStore {
     ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(canonical(root), k -> new ReentrantLock());
     jvmLock.lock();
     try (FileChannel ch = FileChannel.open(root.resolve(LOCK_FILE),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-         FileLock ignored = ch.lock()) {
-      return action.run();
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = ch.lock(); // blocks until other processes release it
+      try {
+        return action.run();
+      } finally {
+        lock.release();
+      }
     } finally {
       jvmLock.unlock();
     }
