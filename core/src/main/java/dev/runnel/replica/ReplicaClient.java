@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Storage for one database's replica, in LTX terms: files named {@code <min>-<max>.ltx} grouped by
@@ -53,8 +54,11 @@ public interface ReplicaClient extends AutoCloseable {
   /**
    * Opens a byte range of one file.
    *
+   * A range reaching past the end is clipped: an offset at or past the end gives an empty stream.
+   *
    * @param offset first byte, &ge; 0
    * @param length number of bytes, or -1 for "to the end"
+   * @throws IllegalArgumentException if {@code offset < 0} or {@code length < -1}
    * @throws java.nio.file.NoSuchFileException if the file does not exist
    */
   InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException;
@@ -69,15 +73,28 @@ public interface ReplicaClient extends AutoCloseable {
    * {@code min}/{@code max}. The header timestamp becomes the file's {@code createdAt}. Visible
    * whole or not at all. The stream is read to its end but not closed.
    *
-   * @return the stored file's info
+   * @return the stored file's info, as {@link #list} would report it
+   * @throws InvalidLtxHeaderException if {@code data} does not start with a 100-byte LTX header
+   *     whose MinTXID/MaxTXID equal {@code min}/{@code max}; nothing is stored
    */
   LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException;
 
   /** Deletes files; missing ones are ignored. */
   void delete(Collection<LtxFileInfo> files) throws IOException;
 
-  /** Deletes every file of this replica (all levels). */
+  /**
+   * Deletes every LTX file of this replica (all levels). Objects of the {@link #conditionalStore()}
+   * and files that are not LTX data are left alone.
+   */
   void deleteAll() throws IOException;
+
+  /**
+   * The conditional small-object store kept next to this replica (used for leases), if the backend
+   * offers one. The store shares the client's lifetime.
+   */
+  default Optional<ConditionalStore> conditionalStore() {
+    return Optional.empty();
+  }
 
   /** Releases resources. Idempotent. */
   @Override
