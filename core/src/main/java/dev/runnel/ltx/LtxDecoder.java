@@ -157,24 +157,24 @@ public final class LtxDecoder implements Closeable {
       return 0;
     }
     checkPgno(pgno, frameOffset);
-    String what = "page " + Integer.toUnsignedString(pgno);
+    in.page(pgno);
     int payload;
     if (flags == PageEncoding.CURRENT.pageFlags()) {
-      int n = in.readIntBE(what + " size");
+      int n = in.readIntBE("size");
       if (n <= 0 || n > cbuf.length) {
-        throw new LtxCorruptException(source, what + " size", "1.." + cbuf.length + " (LZ4 bound of page size)", Integer.toUnsignedString(n));
+        throw new LtxCorruptException(source, in.field("size"), "1.." + cbuf.length + " (LZ4 bound of page size)", Integer.toUnsignedString(n));
       }
       // Re-serialize the size field: the file checksum covers it as stored.
       LtxEncoder.putIntBE(scratch, 6, n);
-      in.readFully(cbuf, 0, n, what + " data");
+      in.readFully(cbuf, 0, n, "data");
       int got;
       try {
         got = decompressor.decompress(cbuf, 0, n, dst, off, pageSize);
       } catch (LZ4Exception e) {
-        throw new LtxCorruptException(source, what + " data", "an LZ4 block of at most " + pageSize + " bytes (" + e.getMessage() + ")", e);
+        throw new LtxCorruptException(source, in.field("data"), "an LZ4 block of at most " + pageSize + " bytes (" + e.getMessage() + ")", e);
       }
       if (got != pageSize) {
-        throw new LtxCorruptException(source, what + " decompressed size", Integer.toString(pageSize), Integer.toString(got));
+        throw new LtxCorruptException(source, in.field("decompressed size"), Integer.toString(pageSize), Integer.toString(got));
       }
       crc = Crc64Iso.updateState(crc, scratch, 0, 10);
       payload = n;
@@ -183,16 +183,17 @@ public final class LtxDecoder implements Closeable {
       if (frameCodec == null) {
         frameCodec = new Lz4FrameCodec(null, decompressor);
       }
-      payload = frameCodec.read(in, dst, off, pageSize, cbuf, what + " lz4 frame");
+      payload = frameCodec.read(in, dst, off, pageSize, cbuf);
       crc = Crc64Iso.updateState(crc, scratch, 0, 6);
       lastEncoding = PageEncoding.LEGACY;
     } else {
-      throw new LtxCorruptException(source, what + " flags", "0x0000 or 0x0001", String.format("0x%04x", flags));
+      throw new LtxCorruptException(source, in.field("flags"), "0x0000 or 0x0001", String.format("0x%04x", flags));
     }
     crc = Crc64Iso.updateState(crc, dst, off, pageSize);
     if (dbChecksum != null) {
       dbChecksum.addPage(pgno, dst, off, pageSize);
     }
+    in.page(0);
     lastPayload = payload;
     record(pgno, frameOffset, (int) (in.offset() - frameOffset));
     lastPgno = pgno;
@@ -252,7 +253,7 @@ public final class LtxDecoder implements Closeable {
     long[] v = new long[1];
     int i = 0;
     while (true) {
-      p = uvarint(tail, p, len, v, indexOffset, "page index entry " + i + " pgno");
+      p = uvarint(tail, p, len, v, indexOffset, i, "pgno");
       long pgno = v[0];
       if (pgno == 0) {
         break;
@@ -260,17 +261,16 @@ public final class LtxDecoder implements Closeable {
       if (i >= count) {
         throw new LtxCorruptException(source, "page index", count + " entries", "an extra entry for pgno " + pgno);
       }
-      String what = "page index entry " + i;
       if (pgno != Integer.toUnsignedLong(pgnos[i])) {
-        throw new LtxCorruptException(source, what + " pgno", Integer.toUnsignedString(pgnos[i]), Long.toUnsignedString(pgno));
+        throw new LtxCorruptException(source, "page index entry " + i + " pgno", Integer.toUnsignedString(pgnos[i]), Long.toUnsignedString(pgno));
       }
-      p = uvarint(tail, p, len, v, indexOffset, what + " offset");
+      p = uvarint(tail, p, len, v, indexOffset, i, "offset");
       if (v[0] != offsets[i]) {
-        throw new LtxCorruptException(source, what + " offset", Long.toString(offsets[i]), Long.toUnsignedString(v[0]));
+        throw new LtxCorruptException(source, "page index entry " + i + " offset", Long.toString(offsets[i]), Long.toUnsignedString(v[0]));
       }
-      p = uvarint(tail, p, len, v, indexOffset, what + " size");
+      p = uvarint(tail, p, len, v, indexOffset, i, "size");
       if (v[0] != sizes[i]) {
-        throw new LtxCorruptException(source, what + " size", Integer.toString(sizes[i]), Long.toUnsignedString(v[0]));
+        throw new LtxCorruptException(source, in.field("size"), Integer.toString(sizes[i]), Long.toUnsignedString(v[0]));
       }
       i++;
     }
@@ -316,15 +316,16 @@ public final class LtxDecoder implements Closeable {
   }
 
   /** Go-compatible uvarint (≤ 10 bytes, no overflow); returns the position after it. */
-  private int uvarint(byte[] b, int p, int len, long[] out, long base, String what) throws LtxCorruptException {
+  private int uvarint(byte[] b, int p, int len, long[] out, long base, int entry, String part)
+      throws LtxCorruptException {
     long x = 0;
     for (int shift = 0, i = 0; ; shift += 7, i++) {
       if (p >= len) {
-        throw eof(what, base + p);
+        throw eof("page index entry " + entry + " " + part, base + p);
       }
       int c = b[p++] & 0xff;
       if (i == 9 && c > 1) {
-        throw new LtxCorruptException(source, what, "a varint below 2^64", "an overflowing varint at offset " + (base + p - 1));
+        throw new LtxCorruptException(source, "page index entry " + entry + " " + part, "a varint below 2^64", "an overflowing varint at offset " + (base + p - 1));
       }
       x |= (long) (c & 0x7f) << shift;
       if (c < 0x80) {

@@ -15,6 +15,8 @@ final class LtxInput {
   private int lim;
   /** File offset of {@code buf[0]}. */
   private long bufStart;
+  /** Page whose frame is being read (0: none); error fields are prefixed with it lazily. */
+  private int page;
 
   LtxInput(InputStream in, String source, int bufferSize) {
     this.in = in;
@@ -24,6 +26,16 @@ final class LtxInput {
 
   String source() {
     return source;
+  }
+
+  /** Sets the page being read so error messages can name it without per-page string building. */
+  void page(int pgno) {
+    this.page = pgno;
+  }
+
+  /** The field name for {@code part}, prefixed with the current page if any. */
+  String field(String part) {
+    return page == 0 ? part : "page " + Integer.toUnsignedString(page) + " " + part;
   }
 
   /** File offset of the next byte to be read. */
@@ -45,7 +57,7 @@ final class LtxInput {
   }
 
   private LtxCorruptException eof(String what, int got, int wanted) {
-    return new LtxCorruptException(source, what, "unexpected end of file at offset " + offset()
+    return new LtxCorruptException(source, field(what), "unexpected end of file at offset " + offset()
         + " (read " + got + " of " + wanted + " bytes)");
   }
 

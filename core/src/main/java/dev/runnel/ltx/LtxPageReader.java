@@ -85,6 +85,7 @@ public final class LtxPageReader {
     byte[] frame = fetch(entry.offset(), entry.size(), what);
     // Decode through the same streaming path as LtxDecoder so both encodings share the checks.
     LtxInput in = new LtxInput(new ByteArrayInputStream(frame), source, Math.max(frame.length, 16));
+    in.page(pgno);
     byte[] ph = new byte[6];
     in.readFully(ph, 0, 6, what + " page header");
     int stored = LtxDecoder.getIntBE(ph, 0);
@@ -108,7 +109,7 @@ public final class LtxPageReader {
         throw new LtxCorruptException(source, what + " decompressed size", Integer.toString(pageSize), Integer.toString(got));
       }
     } else if (flags == PageEncoding.LEGACY.pageFlags()) {
-      int len = frameCodec.read(in, dst, 0, pageSize, cbuf, what + " lz4 frame");
+      int len = frameCodec.read(in, dst, 0, pageSize, cbuf);
       if (len != frame.length - 6) {
         throw new LtxCorruptException(source, what + " size", Integer.toString(6 + len), Integer.toString(frame.length));
       }

@@ -68,29 +68,29 @@ final class Lz4FrameCodec {
    * Reads exactly one frame from {@code in} and decodes it into {@code dst[dstOff..+pageSize)}.
    *
    * @param cbuf scratch of at least {@code maxCompressedLength(pageSize)} bytes
-   * @param what description of the frame for error messages, e.g. "page 3 lz4 frame"
    * @return the frame length in bytes
    */
-  int read(LtxInput in, byte[] dst, int dstOff, int pageSize, byte[] cbuf, String what) throws IOException {
+  int read(LtxInput in, byte[] dst, int dstOff, int pageSize, byte[] cbuf) throws IOException {
+    final String what = "lz4 frame";
     String src = in.source();
     long start = in.offset();
     int magic = in.readIntLE(what + " magic");
     if (magic != MAGIC) {
-      throw new LtxCorruptException(src, what + " magic", "0x184d2204", String.format("0x%08x", magic));
+      throw new LtxCorruptException(src, in.field(what + " magic"), "0x184d2204", String.format("0x%08x", magic));
     }
     int flg = in.readU8(what + " descriptor");
     int bd = in.readU8(what + " descriptor");
     scratch[0] = (byte) flg;
     scratch[1] = (byte) bd;
     if ((flg >>> 6) != 1) {
-      throw new LtxCorruptException(src, what + " version", "1", Integer.toString(flg >>> 6));
+      throw new LtxCorruptException(src, in.field(what + " version"), "1", Integer.toString(flg >>> 6));
     }
     if ((flg & 0x03) != 0) {
-      throw new LtxCorruptException(src, what + " FLG", "reserved and dictionary bits clear", String.format("0x%02x", flg));
+      throw new LtxCorruptException(src, in.field(what + " FLG"), "reserved and dictionary bits clear", String.format("0x%02x", flg));
     }
     int blockMaxId = (bd >>> 4) & 7;
     if ((bd & 0x8f) != 0 || blockMaxId < 4) {
-      throw new LtxCorruptException(src, what + " BD", "block size id 4..7, reserved bits clear", String.format("0x%02x", bd));
+      throw new LtxCorruptException(src, in.field(what + " BD"), "block size id 4..7, reserved bits clear", String.format("0x%02x", bd));
     }
     int maxBlock = 1 << (8 + 2 * blockMaxId);
     boolean blockChecksums = (flg & 0x10) != 0;
@@ -104,12 +104,12 @@ final class Lz4FrameCodec {
     int hc = in.readU8(what + " header checksum");
     int expectHc = (XXH.hash(scratch, 0, descLen, 0) >>> 8) & 0xff;
     if (hc != expectHc) {
-      throw new LtxCorruptException(src, what + " header checksum", String.format("0x%02x", expectHc), String.format("0x%02x", hc));
+      throw new LtxCorruptException(src, in.field(what + " header checksum"), String.format("0x%02x", expectHc), String.format("0x%02x", hc));
     }
     if (hasContentSize) {
       long size = getLongLE(scratch, 2);
       if (size != pageSize) {
-        throw new LtxCorruptException(src, what + " content size", Integer.toString(pageSize), Long.toUnsignedString(size));
+        throw new LtxCorruptException(src, in.field(what + " content size"), Integer.toString(pageSize), Long.toUnsignedString(size));
       }
     }
     int produced = 0;
@@ -122,7 +122,7 @@ final class Lz4FrameCodec {
       int n = word & ~RAW_BIT;
       int limit = raw ? pageSize - produced : Math.min(cbuf.length, maxBlock);
       if (n == 0 || n > maxBlock || n > limit) {
-        throw new LtxCorruptException(src, what + " block size",
+        throw new LtxCorruptException(src, in.field(what + " block size"),
             "1.." + Math.min(maxBlock, limit) + (raw ? " (stored block)" : ""), Integer.toString(n));
       }
       if (raw) {
@@ -141,23 +141,23 @@ final class Lz4FrameCodec {
       try {
         got = decompressor.decompress(cbuf, 0, n, dst, dstOff + produced, pageSize - produced);
       } catch (LZ4Exception e) {
-        throw new LtxCorruptException(src, what + " block", "LZ4 data that decodes to at most "
+        throw new LtxCorruptException(src, in.field(what + " block"), "LZ4 data that decodes to at most "
             + (pageSize - produced) + " bytes (" + e.getMessage() + ")", e);
       }
       if (got <= 0) {
         // Zero-output blocks would let a stream loop without progress.
-        throw new LtxCorruptException(src, what + " block", "non-empty output", "0 bytes");
+        throw new LtxCorruptException(src, in.field(what + " block"), "non-empty output", "0 bytes");
       }
       produced += got;
     }
     if (produced != pageSize) {
-      throw new LtxCorruptException(src, what + " decompressed size", Integer.toString(pageSize), Integer.toString(produced));
+      throw new LtxCorruptException(src, in.field(what + " decompressed size"), Integer.toString(pageSize), Integer.toString(produced));
     }
     if (contentChecksum) {
       int stored = in.readIntLE(what + " content checksum");
       int actual = XXH.hash(dst, dstOff, pageSize, 0);
       if (stored != actual) {
-        throw new LtxCorruptException(src, what + " content checksum", String.format("0x%08x", actual), String.format("0x%08x", stored));
+        throw new LtxCorruptException(src, in.field(what + " content checksum"), String.format("0x%08x", actual), String.format("0x%08x", stored));
       }
     }
     return (int) (in.offset() - start);
@@ -167,7 +167,7 @@ final class Lz4FrameCodec {
     int stored = in.readIntLE(what + " block checksum");
     int actual = XXH.hash(b, off, n, 0);
     if (stored != actual) {
-      throw new LtxCorruptException(in.source(), what + " block checksum", String.format("0x%08x", actual), String.format("0x%08x", stored));
+      throw new LtxCorruptException(in.source(), in.field(what + " block checksum"), String.format("0x%08x", actual), String.format("0x%08x", stored));
     }
   }
 
