@@ -1,0 +1,735 @@
+package dev.runnel.replicate;
+
+import dev.runnel.ltx.LtxEncoder;
+import dev.runnel.ltx.LtxFileName;
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.wal.WalHeader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * One SQLite database replicated in this process: captures committed WAL frames into local L0
+ * files and ships them to a {@link ReplicaClient}, running in the same JVM as the application's
+ * own sqlite-jdbc connections.
+ *
+ * <p>Commits through connections from {@link #connect()} sync within milliseconds; commits from
+ * anywhere else are noticed by a stat of the WAL every {@link ReplicationOptions#monitorInterval()}.
+ * {@link #sync()} forces a sync and waits for the upload; {@link #awaitReplicated} waits without
+ * forcing. {@link #close()} syncs and uploads one last time, so a clean shutdown loses nothing.
+ *
+ * <p>Keeps exactly one descriptor on the database file for its whole life and never opens the
+ * {@code -shm} file: closing any other descriptor would drop SQLite's POSIX locks for the whole
+ * process. Close the application's connections before closing this object; if connections from
+ * {@link #connect()} are still open, the descriptor stays open until the last of them closes.
+ *
+ * <p>Thread-safe.
+ */
+public final class ReplicatedDatabase implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ReplicatedDatabase.class.getName());
+  private static final long[] COMMIT_RECHECK_MS = {1, 10, 50};
+
+  private final Path db;
+  private final Path wal;
+  private final ReplicaClient replica;
+  private final ReplicationOptions options;
+  private final ReplicationRuntime runtime;
+  private final MetaDirectory meta;
+  private final FileChannel dbFile;
+  private final SqliteSession session;
+  private final WalCapture capture;
+  private final Uploader uploader;
+  private final int pageSize;
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final AtomicBoolean syncQueued = new AtomicBoolean();
+  private final AtomicInteger commitRechecks = new AtomicInteger(-1);
+  private final AtomicInteger openAppConnections = new AtomicInteger();
+  private final ScheduledFuture<?> monitor;
+  private volatile boolean closed;
+  private volatile boolean channelCloseDeferred;
+
+  // Guarded by syncLock.
+  private long lastWalSize = -2;
+  private FileTime lastWalMtime;
+  private boolean syncedSinceCheckpoint;
+  private Instant lastCheckpointAt;
+  // Stats: written under syncLock, read racily by status().
+  private volatile Instant lastSyncAt;
+  private volatile Instant oldestUnreplicatedAt;
+  private volatile String lastSyncError;
+  private volatile long syncCount;
+  private volatile long syncErrorCount;
+  private volatile long fullPageSyncCount;
+  private volatile long walBytesTotal;
+  private volatile long checkpointCount;
+
+  private ReplicatedDatabase(Path db, ReplicaClient replica, ReplicationOptions options, ReplicationRuntime runtime,
+      MetaDirectory meta, FileChannel dbFile, SqliteSession session, int pageSize, WalCapture capture,
+      TxId remoteMax) {
+    this.db = db;
+    this.wal = db.resolveSibling(db.getFileName() + "-wal");
+    this.replica = replica;
+    this.options = options;
+    this.runtime = runtime;
+    this.meta = meta;
+    this.dbFile = dbFile;
+    this.session = session;
+    this.pageSize = pageSize;
+    this.capture = capture;
+    this.uploader = new Uploader(db.getFileName().toString(), meta, replica, runtime, options, remoteMax);
+    long interval = options.monitorInterval().toMillis();
+    this.monitor = runtime.scheduler().scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts replicating an existing database file. Switches it to WAL mode, continues the TxIds of
+   * whatever the replica already holds, and schedules the first sync at once.
+   *
+   * @throws NoSuchFileException if the database does not exist
+   * @throws IOException if it is not an SQLite database, cannot be put in WAL mode, or the replica
+   *     cannot be listed
+   */
+  public static ReplicatedDatabase open(Path db, ReplicaClient replica, ReplicationOptions options,
+      ReplicationRuntime runtime) throws IOException {
+    Path path = db.toAbsolutePath().normalize();
+    checkSqliteFile(path);
+    MetaDirectory meta = new MetaDirectory(MetaDirectory.defaultFor(path));
+    meta.init();
+    Path walPath = path.resolveSibling(path.getFileName() + "-wal");
+    Optional<TxId> clean = meta.takeCleanState(path);
+    if (clean.isPresent() && Files.exists(walPath) && Files.size(walPath) > WalHeader.SIZE) {
+      clean = Optional.empty(); // someone wrote to the WAL since the clean shutdown
+    }
+    replica.init();
+    TxId remoteMax = remoteMaxTxId(replica);
+
+    // The one long-lived descriptor, opened before SQLite and closed after it.
+    FileChannel dbFile = FileChannel.open(path, StandardOpenOption.READ);
+    SqliteSession session = null;
+    try {
+      session = SqliteSession.open(path, options.busyTimeout());
+      int pageSize = session.pageSize();
+      if (!Files.exists(walPath) || Files.size(walPath) <= WalHeader.SIZE) {
+        session.bumpSeq(); // give the WAL a frame so the read transaction pins a real read mark
+      }
+      session.acquireReadLock();
+      WalCapture capture = new WalCapture(path, dbFile, meta, runtime.clock(), options.maxSyncWalBytes(),
+          LtxEncoder.Options.DEFAULT);
+      boolean needSnapshot = false;
+      List<LtxFileName> local = meta.listL0();
+      TxId localMax = local.isEmpty() ? TxId.ZERO : local.get(local.size() - 1).max();
+      if (clean.isPresent() && clean.get().equals(remoteMax) && !localMax.isAfter(remoteMax)) {
+        capture.startFromCleanState(clean.get(), pageSize, (int) (dbFile.size() / pageSize));
+      } else if (remoteMax.isAfter(localMax)) {
+        meta.deleteAllL0();
+        capture.resetTo(remoteMax, "database behind replica (local " + localMax + ", replica " + remoteMax + ")");
+      } else if (!local.isEmpty()) {
+        TxId firstPending = local.stream().filter(n -> n.max().isAfter(remoteMax)).map(LtxFileName::min)
+            .findFirst().orElse(localMax.next());
+        if (remoteMax.isZero() && !local.get(0).min().equals(TxId.ONE)) {
+          meta.deleteAllL0();
+          capture.resetTo(TxId.ZERO, "replica is empty; starting a new history");
+        } else if (firstPending.compareTo(remoteMax.next()) > 0) {
+          // Files the replica should hold are gone (deleted by hand, or an older replica put back).
+          // Continue the TxIds and put a fresh base under them: a full-page L0, then a snapshot.
+          meta.deleteAllL0();
+          capture.resetTo(localMax, "replica misses TxIds " + remoteMax.next() + ".." + firstPending.previous());
+          needSnapshot = true;
+        } else {
+          capture.recover(meta.l0Path(local.get(local.size() - 1)));
+        }
+      }
+      ReplicatedDatabase rdb = new ReplicatedDatabase(path, replica, options, runtime, meta, dbFile, session,
+          pageSize, capture, remoteMax);
+      if (needSnapshot) {
+        rdb.snapshot();
+      }
+      rdb.requestSync();
+      return rdb;
+    } catch (IOException | RuntimeException e) {
+      if (session != null) {
+        try {
+          session.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      dbFile.close();
+      throw e;
+    }
+  }
+
+  private static void checkSqliteFile(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "database does not exist");
+    }
+    long size = Files.size(path);
+    if (size == 0) {
+      return; // a brand-new database; SQLite initialises it
+    }
+    byte[] head = new byte[16];
+    // Reading the header before SQLite opens the file is safe: no locks exist yet to lose.
+    try (InputStream in = Files.newInputStream(path)) {
+      if (in.readNBytes(head, 0, 16) < 16 || !new String(head, 0, 15, java.nio.charset.StandardCharsets.US_ASCII)
+          .equals("SQLite format 3")) {
+        throw new IOException(path + ": not an SQLite database (bad header)");
+      }
+    }
+  }
+
+  private static TxId remoteMaxTxId(ReplicaClient replica) throws IOException {
+    TxId max = TxId.ZERO;
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      List<LtxFileInfo> files = replica.list(level);
+      if (!files.isEmpty()) {
+        for (LtxFileInfo f : files) {
+          max = TxId.max(max, f.maxTxId());
+        }
+      }
+    }
+    return max;
+  }
+
+  public Path path() {
+    return db;
+  }
+
+  public ReplicaClient replica() {
+    return replica;
+  }
+
+  public int pageSize() {
+    return pageSize;
+  }
+
+  /**
+   * A new connection for the application, set up for replication: WAL mode, no automatic
+   * checkpoints (Runnel checkpoints), a 5 s busy timeout, and a commit hook that syncs at once.
+   * The caller closes it, before closing this database.
+   */
+  public Connection connect() throws SQLException {
+    if (closed) {
+      throw new SQLException(db + ": replication is closed");
+    }
+    Connection c = SqliteSession.connect(db, Duration.ofSeconds(5));
+    c.unwrap(SQLiteConnection.class).addCommitListener(new SQLiteCommitListener() {
+      @Override
+      public void onCommit() {
+        commitHint();
+      }
+
+      @Override
+      public void onRollback() {}
+    });
+    openAppConnections.incrementAndGet();
+    AtomicBoolean connClosed = new AtomicBoolean();
+    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("close") && method.getParameterCount() == 0) {
+            try {
+              return method.invoke(c, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            } finally {
+              if (connClosed.compareAndSet(false, true)) {
+                appConnectionClosed();
+              }
+            }
+          }
+          if (method.getName().equals("unwrap") && args != null && args[0] == Connection.class) {
+            return proxy;
+          }
+          try {
+            return method.invoke(c, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private void appConnectionClosed() {
+    if (openAppConnections.decrementAndGet() == 0 && channelCloseDeferred) {
+      closeChannelQuietly();
+    }
+  }
+
+  /** Called from SQLite's commit hook, which runs before the commit's frames are written. */
+  private void commitHint() {
+    if (oldestUnreplicatedAt == null) {
+      oldestUnreplicatedAt = runtime.clock().instant();
+    }
+    if (commitRechecks.compareAndSet(-1, 0)) {
+      runtime.scheduler().schedule(this::requestSync, COMMIT_RECHECK_MS[0], TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void requestSync() {
+    if (!closed && syncQueued.compareAndSet(false, true)) {
+      runtime.scheduler().execute(this::syncTask);
+    }
+  }
+
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    try {
+      long size;
+      FileTime mtime;
+      try {
+        BasicFileAttributes a = Files.readAttributes(wal, BasicFileAttributes.class);
+        size = a.size();
+        mtime = a.lastModifiedTime();
+      } catch (NoSuchFileException e) {
+        size = -1;
+        mtime = null;
+      }
+      boolean changed = size != lastWalSize || !java.util.Objects.equals(mtime, lastWalMtime);
+      if (changed || checkpointDueByTime()) {
+        requestSync();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "{0}: change check failed: {1}", db, e.getMessage());
+    }
+  }
+
+  private void syncTask() {
+    syncQueued.set(false);
+    syncLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      boolean wrote = syncLocked(false);
+      maybeCheckpoint();
+      int recheck = commitRechecks.get();
+      if (recheck >= 0) {
+        // The commit hook fires before SQLite writes the frames; look again shortly if this pass
+        // came too early, then stop (the monitor tick covers anything later).
+        if (wrote || recheck + 1 >= COMMIT_RECHECK_MS.length) {
+          commitRechecks.set(-1);
+        } else {
+          commitRechecks.set(recheck + 1);
+          runtime.scheduler().schedule(this::requestSync, COMMIT_RECHECK_MS[recheck + 1], TimeUnit.MILLISECONDS);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      syncErrorCount++;
+      lastSyncError = e.getMessage();
+      LOG.log(Level.WARNING, "{0}: sync failed: {1}", db, e.toString());
+      commitRechecks.set(-1);
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** Syncs until the WAL is captured. Returns whether any file was written. Holds syncLock. */
+  private boolean syncLocked(boolean forceFull) throws IOException {
+    boolean wrote = false;
+    recordWalStat();
+    while (true) {
+      long t0 = System.nanoTime();
+      WalCapture.Outcome o = capture.sync(pageSize, forceFull);
+      forceFull = false;
+      if (o.written().isEmpty()) {
+        break;
+      }
+      wrote = true;
+      syncCount++;
+      walBytesTotal += o.walBytes();
+      syncedSinceCheckpoint = true;
+      lastSyncAt = runtime.clock().instant();
+      if (oldestUnreplicatedAt == null) {
+        oldestUnreplicatedAt = lastSyncAt;
+      }
+      if (o.fullPage()) {
+        fullPageSyncCount++;
+        LOG.log(Level.INFO, "{0}: wrote full-page L0 {1}: {2}", db, o.written().get(), o.reason());
+      }
+      LOG.log(Level.DEBUG, "{0}: synced {1} in {2} µs", db, o.written().get(), (System.nanoTime() - t0) / 1000);
+      uploader.kick();
+      if (!o.moreToSync()) {
+        break;
+      }
+    }
+    lastSyncError = null;
+    return wrote;
+  }
+
+  private void recordWalStat() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(wal, BasicFileAttributes.class);
+      lastWalSize = a.size();
+      lastWalMtime = a.lastModifiedTime();
+    } catch (IOException e) {
+      lastWalSize = -1;
+      lastWalMtime = null;
+    }
+  }
+
+  private boolean checkpointDueByTime() {
+    if (options.checkpointInterval().isZero() || !syncedSinceCheckpoint) {
+      return false;
+    }
+    Instant last = lastCheckpointAt;
+    return last == null || runtime.clock().instant().isAfter(last.plus(options.checkpointInterval()));
+  }
+
+  /** The checkpoint policy of capture.md §7. Holds syncLock. */
+  private void maybeCheckpoint() throws IOException {
+    Optional<WalCapture.Position> p = capture.position();
+    if (p.isEmpty()) {
+      return;
+    }
+    long walEnd = p.get().walEnd();
+    if (walEnd >= WalHeader.walSize(pageSize, options.truncatePageN())) {
+      checkpointPassive();
+      Optional<WalCapture.Position> after = capture.position();
+      if (after.isPresent() && after.get().walEnd() < WalHeader.walSize(pageSize, options.truncatePageN())
+          && after.get().salt1() != p.get().salt1()) {
+        return;
+      }
+      checkpointTruncate();
+    } else if (walEnd >= WalHeader.walSize(pageSize, options.minCheckpointPageCount())) {
+      checkpointPassive();
+    } else if (checkpointDueByTime() && walEnd > WalHeader.walSize(pageSize, 1) && dbFileOlderThanInterval()) {
+      checkpointPassive();
+    }
+  }
+
+  private boolean dbFileOlderThanInterval() throws IOException {
+    Instant mtime = Files.getLastModifiedTime(db).toInstant();
+    return mtime.plus(options.checkpointInterval()).isBefore(runtime.clock().instant());
+  }
+
+  /**
+   * PASSIVE checkpoint behind a write barrier, so that every frame SQLite copies into the database
+   * file has been captured first, then a {@code _litestream_seq} write to restart the WAL.
+   */
+  private void checkpointPassive() throws IOException {
+    Optional<WalHeader> before = readWalHeader();
+    if (!session.acquireBarrier()) {
+      return; // a long write transaction holds the lock; try again after the next sync
+    }
+    try {
+      syncLocked(false);
+      session.releaseReadLock();
+      try {
+        session.checkpoint("PASSIVE");
+        checkpointCount++;
+      } finally {
+        session.releaseBarrier();
+        try {
+          session.bumpSeq();
+        } finally {
+          session.acquireReadLock();
+        }
+      }
+    } finally {
+      session.releaseBarrier();
+    }
+    lastCheckpointAt = runtime.clock().instant();
+    syncedSinceCheckpoint = false;
+    noteGenerationChange(before, readWalHeader());
+    syncLocked(false);
+  }
+
+  private void checkpointTruncate() throws IOException {
+    session.releaseReadLock();
+    try {
+      session.checkpoint("TRUNCATE");
+      checkpointCount++;
+    } finally {
+      try {
+        session.bumpSeq();
+      } finally {
+        session.acquireReadLock();
+      }
+    }
+    lastCheckpointAt = runtime.clock().instant();
+    syncedSinceCheckpoint = false;
+    // TRUNCATE cannot run behind the barrier (it needs the write lock itself), so commits between
+    // the last sync and the checkpoint cannot be ruled out: capture every page.
+    capture.forceFullPage("checkpoint boundary after TRUNCATE");
+    syncLocked(false);
+  }
+
+  private void noteGenerationChange(Optional<WalHeader> before, Optional<WalHeader> after) {
+    if (before.isEmpty() || after.isEmpty()) {
+      capture.forceFullPage("wal header unreadable around checkpoint");
+      return;
+    }
+    WalHeader b = before.get();
+    WalHeader a = after.get();
+    if (a.salt1() == b.salt1() && a.salt2() == b.salt2()) {
+      return; // not restarted: other readers kept the checkpoint from finishing
+    }
+    if (a.checkpointSeq() == b.checkpointSeq() + 1) {
+      capture.ownCheckpointRestarted(a);
+    } else {
+      capture.forceFullPage("wal restarted more than once around checkpoint");
+    }
+  }
+
+  private Optional<WalHeader> readWalHeader() throws IOException {
+    try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.READ)) {
+      return WalHeader.read(ch);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes a level-9 snapshot of the current state to the replica (TxIds 1..current), after
+   * syncing. Restores then start from it instead of replaying older files.
+   *
+   * @return the stored snapshot
+   */
+  public LtxFileInfo snapshot() throws IOException {
+    Path tmp = Files.createTempFile(meta.root(), "snapshot-", ".ltx.tmp");
+    try {
+      dev.runnel.ltx.LtxHeader h;
+      syncLock.lock();
+      try {
+        ensureOpen();
+        syncLocked(false);
+        try (var out = Files.newOutputStream(tmp)) {
+          h = capture.writeSnapshot(out);
+        }
+      } finally {
+        syncLock.unlock();
+      }
+      try (InputStream in = Files.newInputStream(tmp)) {
+        return replica.write(LtxFileInfo.SNAPSHOT_LEVEL, TxId.ONE, h.maxTxId(), in);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Syncs now and waits until the replica holds everything committed before the call.
+   *
+   * @return the replicated TxId
+   * @throws IOException if the sync fails or the upload does not finish within the shutdown sync
+   *     timeout (default 30 s); the data stays queued locally either way
+   */
+  public TxId sync() throws IOException {
+    return sync(options.shutdownSyncTimeout());
+  }
+
+  /** {@link #sync()} with an explicit wait. */
+  public TxId sync(Duration timeout) throws IOException {
+    TxId target;
+    syncLock.lock();
+    try {
+      ensureOpen();
+      syncLocked(false);
+      maybeCheckpoint();
+      target = capture.currentTxId();
+    } finally {
+      syncLock.unlock();
+    }
+    uploader.kick();
+    try {
+      if (!uploader.await(target, timeout)) {
+        String err = uploader.lastError();
+        throw new IOException(db + ": replica " + replica.describe() + " did not receive TxId " + target + " within "
+            + timeout + (err == null ? "" : ": " + err) + " (changes stay queued locally)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for the replica");
+    }
+    noteCaughtUp();
+    return target;
+  }
+
+  /**
+   * Waits until the replica holds {@code txId}, without forcing a sync.
+   *
+   * @return false on timeout
+   */
+  public boolean awaitReplicated(TxId txId, Duration timeout) throws InterruptedException {
+    boolean ok = uploader.await(txId, timeout);
+    if (ok) {
+      noteCaughtUp();
+    }
+    return ok;
+  }
+
+  private void noteCaughtUp() {
+    if (uploader.remoteTxId().compareTo(capture.currentTxId()) >= 0) {
+      oldestUnreplicatedAt = null;
+    }
+  }
+
+  /** Newest TxId captured locally. */
+  public TxId localTxId() {
+    syncLock.lock();
+    try {
+      return capture.currentTxId();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** Newest TxId known to be in the replica. */
+  public TxId replicatedTxId() {
+    return uploader.remoteTxId();
+  }
+
+  public ReplicationStatus status() {
+    TxId local = localTxId();
+    TxId remote = uploader.remoteTxId();
+    Instant oldest = oldestUnreplicatedAt;
+    Duration lag = Duration.ZERO;
+    if (remote.compareTo(local) >= 0 && !syncQueued.get()) {
+      oldestUnreplicatedAt = null;
+    } else if (oldest != null) {
+      lag = Duration.between(oldest, runtime.clock().instant());
+      if (lag.isNegative()) {
+        lag = Duration.ZERO;
+      }
+    }
+    long dbSize;
+    try {
+      dbSize = Files.size(db);
+    } catch (IOException e) {
+      dbSize = -1;
+    }
+    String err = lastSyncError != null ? lastSyncError : uploader.lastError();
+    return new ReplicationStatus(db, replica.describe(), local, remote, lag, Optional.ofNullable(lastSyncAt),
+        Optional.ofNullable(uploader.lastUploadAt()), dbSize,
+        capture.position().map(WalCapture.Position::walEnd).orElse(0L), syncCount, syncErrorCount,
+        fullPageSyncCount, walBytesTotal, checkpointCount, uploader.uploadCount(), uploader.uploadBytes(),
+        Optional.ofNullable(err));
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException(db + ": replication is closed");
+    }
+  }
+
+  /**
+   * Final sync and upload (retried every shutdown sync interval until the shutdown sync timeout),
+   * then releases SQLite and the file. Idempotent.
+   *
+   * @throws IOException if changes could not be uploaded; they stay in the local meta directory
+   *     and are uploaded by the next {@link #open}
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    IOException failure = null;
+    syncLock.lock();
+    try {
+      closed = true;
+      monitor.cancel(false);
+      try {
+        syncLocked(false);
+      } catch (IOException e) {
+        failure = e;
+      }
+      long deadline = System.nanoTime() + options.shutdownSyncTimeout().toNanos();
+      while (true) {
+        try {
+          uploader.drainNow();
+          break;
+        } catch (IOException e) {
+          if (System.nanoTime() > deadline) {
+            IOException up = new IOException(db + ": final upload to " + replica.describe() + " failed; local TxId "
+                + capture.currentTxId() + ", replica " + uploader.remoteTxId()
+                + " (pending files stay in " + meta.root() + " and upload at the next start): " + e.getMessage(), e);
+            if (failure == null) {
+              failure = up;
+            } else {
+              failure.addSuppressed(up);
+            }
+            break;
+          }
+          try {
+            Thread.sleep(options.shutdownSyncInterval().toMillis());
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+      uploader.close();
+      TxId local = capture.currentTxId();
+      boolean caughtUp = failure == null && uploader.remoteTxId().compareTo(local) >= 0;
+      try {
+        session.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+      if (openAppConnections.get() > 0) {
+        // Closing the descriptor now would drop SQLite's locks for the application's connections.
+        channelCloseDeferred = true;
+        LOG.log(Level.WARNING, "{0}: closed while {1} application connection(s) are open; the database "
+            + "descriptor stays open until they close", db, openAppConnections.get());
+        if (openAppConnections.get() == 0) {
+          closeChannelQuietly();
+        }
+      } else {
+        closeChannelQuietly();
+        if (caughtUp && walIsEmpty()) {
+          meta.writeCleanState(local, db);
+        }
+      }
+    } finally {
+      syncLock.unlock();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private boolean walIsEmpty() {
+    try {
+      return !Files.exists(wal) || Files.size(wal) == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private synchronized void closeChannelQuietly() {
+    try {
+      if (dbFile.isOpen()) {
+        dbFile.close();
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "{0}: closing database descriptor: {1}", db, e.getMessage());
+    }
+  }
+}

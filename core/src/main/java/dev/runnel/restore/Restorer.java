@@ -1,0 +1,199 @@
+package dev.runnel.restore;
+
+import dev.runnel.io.Durable;
+import dev.runnel.ltx.LtxDecoder;
+import dev.runnel.ltx.LtxMaterializer;
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+
+/**
+ * Restores a database from a replica: plans (a pure function of the listing), downloads the
+ * planned files in parallel into a temp directory beside the output, merges them page by page into
+ * {@code <out>.tmp}, fsyncs, renames over {@code <out>}, fsyncs the directory and optionally runs
+ * an integrity check. Memory is bounded by one page buffer per planned file, not by database size.
+ *
+ * <p>Never overwrites an existing database unless {@link Options#overwrite()} is set; on any
+ * failure no {@code <out>} appears and temp files are removed. Stateless and thread-safe.
+ */
+public final class Restorer {
+  private Restorer() {}
+
+  /**
+   * @param parallelism concurrent downloads (default 8)
+   * @param integrityCheck check run on the result; the output is deleted if it fails (default none)
+   * @param overwrite replace an existing output and remove its {@code -wal}/{@code -shm} (default false)
+   */
+  public record Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite) {
+    public Options {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(8, IntegrityCheck.NONE, false);
+    }
+
+    public Options withParallelism(int n) {
+      return new Options(n, integrityCheck, overwrite);
+    }
+
+    public Options withIntegrityCheck(IntegrityCheck c) {
+      return new Options(parallelism, c, overwrite);
+    }
+
+    public Options withOverwrite(boolean o) {
+      return new Options(parallelism, integrityCheck, o);
+    }
+  }
+
+  /** What a restore did. */
+  public record Result(Path output, TxId txId, int pageSize, int pageCount, List<LtxFileInfo> files,
+      long bytesDownloaded, Duration elapsed) {}
+
+  /** Plans and restores {@code target} from {@code replica} into {@code output}. */
+  public static Result restore(ReplicaClient replica, RestoreTarget target, Path output, Options options)
+      throws IOException {
+    RestorePlan plan = RestorePlanner.plan(replica, target);
+    return restore(replica, plan, output, options);
+  }
+
+  /** Restores an already computed plan. */
+  public static Result restore(ReplicaClient replica, RestorePlan plan, Path output, Options options)
+      throws IOException {
+    long t0 = System.nanoTime();
+    Path out = output.toAbsolutePath().normalize();
+    if (Files.exists(out) && !options.overwrite()) {
+      throw new FileAlreadyExistsException(out.toString(), null,
+          "cannot restore, output path already exists (use overwrite/-force to replace it)");
+    }
+    Path dir = out.getParent();
+    Files.createDirectories(dir);
+    Path work = Files.createTempDirectory(dir, "." + out.getFileName() + ".restore-");
+    Path tmp = dir.resolve(out.getFileName() + ".tmp");
+    boolean done = false;
+    try {
+      List<Path> local = download(replica, plan.files(), work, options.parallelism());
+      long bytes = 0;
+      for (Path p : local) {
+        bytes += Files.size(p);
+      }
+      LtxMaterializer.Result r;
+      List<LtxDecoder> decoders = new ArrayList<>();
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        for (int i = 0; i < local.size(); i++) {
+          InputStream in = new BufferedInputStream(Files.newInputStream(local.get(i)), 64 * 1024);
+          decoders.add(new LtxDecoder(in, describe(plan.files().get(i))));
+        }
+        r = LtxMaterializer.materialize(decoders, ch);
+        ch.force(true);
+      } finally {
+        for (LtxDecoder d : decoders) {
+          d.close();
+        }
+      }
+      if (options.overwrite()) {
+        for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
+          Files.deleteIfExists(dir.resolve(out.getFileName() + suffix));
+        }
+      }
+      Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Durable.fsyncDirectory(dir);
+      try {
+        options.integrityCheck().run(out);
+      } catch (IOException e) {
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+          Files.deleteIfExists(dir.resolve(out.getFileName() + suffix));
+        }
+        throw e;
+      }
+      done = true;
+      return new Result(out, r.header().maxTxId(), r.header().pageSize(), r.header().commit(), plan.files(), bytes,
+          Duration.ofNanos(System.nanoTime() - t0));
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(tmp);
+      }
+      deleteTree(work);
+    }
+  }
+
+  private static String describe(LtxFileInfo f) {
+    return "L" + f.level() + "/" + f.name();
+  }
+
+  private static List<Path> download(ReplicaClient replica, List<LtxFileInfo> files, Path work, int parallelism)
+      throws IOException {
+    List<Path> paths = new ArrayList<>(files.size());
+    for (int i = 0; i < files.size(); i++) {
+      paths.add(work.resolve(i + "-" + files.get(i).name()));
+    }
+    Semaphore permits = new Semaphore(parallelism);
+    try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        LtxFileInfo f = files.get(i);
+        Path p = paths.get(i);
+        futures.add(ex.submit(() -> {
+          permits.acquire();
+          try (InputStream in = replica.open(f)) {
+            Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+          } finally {
+            permits.release();
+          }
+          return null;
+        }));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          futures.get(i).get();
+        } catch (ExecutionException e) {
+          futures.forEach(fu -> fu.cancel(true));
+          Throwable c = e.getCause();
+          if (c instanceof IOException io) {
+            throw io;
+          }
+          throw new IOException("download " + describe(files.get(i)) + " from " + replica.describe() + ": " + c, c);
+        } catch (InterruptedException e) {
+          futures.forEach(fu -> fu.cancel(true));
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("restore interrupted");
+        }
+      }
+    }
+    return paths;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
