@@ -214,6 +214,20 @@ public final class ReplicatedDatabase implements AutoCloseable {
     return max;
   }
 
+  /**
+   * Records that {@code db} was just restored from its replica at exactly {@code txId}, so that
+   * {@link #open} continues incrementally instead of uploading every page again. Call right after
+   * the restore, before anything opens the database; any later change to the file (size, mtime,
+   * inode) voids the record and the first sync is full-page as usual.
+   */
+  public static void adoptRestored(Path db, TxId txId) throws IOException {
+    Path path = db.toAbsolutePath().normalize();
+    MetaDirectory meta = new MetaDirectory(MetaDirectory.defaultFor(path));
+    meta.init();
+    meta.deleteAllL0();
+    meta.writeCleanState(txId, path);
+  }
+
   public Path path() {
     return db;
   }

@@ -1,6 +1,7 @@
 package dev.runnel.restore;
 
 import dev.runnel.io.Durable;
+import dev.runnel.ltx.LtxCompactor;
 import dev.runnel.ltx.LtxDecoder;
 import dev.runnel.ltx.LtxMaterializer;
 import dev.runnel.ltx.TxId;
@@ -37,6 +38,9 @@ import java.util.stream.Stream;
  * failure no {@code <out>} appears and temp files are removed. Stateless and thread-safe.
  */
 public final class Restorer {
+  /** Most files merged at once; more are merged in rounds first. */
+  static final int MAX_OPEN_INPUTS = 128;
+
   private Restorer() {}
 
   /**
@@ -99,13 +103,14 @@ public final class Restorer {
       for (Path p : local) {
         bytes += Files.size(p);
       }
+      List<Path> inputs = mergeDown(local, work);
       LtxMaterializer.Result r;
       List<LtxDecoder> decoders = new ArrayList<>();
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        for (int i = 0; i < local.size(); i++) {
-          InputStream in = new BufferedInputStream(Files.newInputStream(local.get(i)), 64 * 1024);
-          decoders.add(new LtxDecoder(in, describe(plan.files().get(i))));
+        for (Path p : inputs) {
+          InputStream in = new BufferedInputStream(Files.newInputStream(p), 64 * 1024);
+          decoders.add(new LtxDecoder(in, p.getFileName().toString()));
         }
         r = LtxMaterializer.materialize(decoders, ch);
         ch.force(true);
@@ -138,6 +143,45 @@ public final class Restorer {
       }
       deleteTree(work);
     }
+  }
+
+  /**
+   * Merges consecutive groups of files until few enough remain to merge at once, so a restore
+   * never holds more than {@link #MAX_OPEN_INPUTS} files (and page buffers) open.
+   */
+  private static List<Path> mergeDown(List<Path> files, Path work) throws IOException {
+    List<Path> inputs = files;
+    int round = 0;
+    while (inputs.size() > MAX_OPEN_INPUTS) {
+      List<Path> merged = new ArrayList<>();
+      for (int i = 0; i < inputs.size(); i += MAX_OPEN_INPUTS) {
+        List<Path> group = inputs.subList(i, Math.min(i + MAX_OPEN_INPUTS, inputs.size()));
+        if (group.size() == 1) {
+          merged.add(group.get(0));
+          continue;
+        }
+        Path out = work.resolve("merge-" + round + "-" + i + ".ltx");
+        List<LtxDecoder> decoders = new ArrayList<>();
+        try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
+          for (Path p : group) {
+            decoders.add(new LtxDecoder(new BufferedInputStream(Files.newInputStream(p), 64 * 1024),
+                p.getFileName().toString()));
+          }
+          LtxCompactor.compact(decoders, os);
+        } finally {
+          for (LtxDecoder d : decoders) {
+            d.close();
+          }
+        }
+        for (Path p : group) {
+          Files.deleteIfExists(p);
+        }
+        merged.add(out);
+      }
+      inputs = merged;
+      round++;
+    }
+    return inputs;
   }
 
   private static String describe(LtxFileInfo f) {

@@ -38,8 +38,16 @@ final class DbContent {
         }
       }
       for (String t : tables) {
+        int cols;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM \"" + t + "\" LIMIT 0")) {
+          cols = rs.getMetaData().getColumnCount();
+        }
+        StringBuilder order = new StringBuilder();
+        for (int i = 1; i <= cols; i++) {
+          order.append(i == 1 ? "" : ", ").append(i);
+        }
         try (Statement st = c.createStatement();
-            ResultSet rs = st.executeQuery("SELECT * FROM \"" + t + "\" ORDER BY 1, 2")) {
+            ResultSet rs = st.executeQuery("SELECT * FROM \"" + t + "\" ORDER BY " + order)) {
           ResultSetMetaData md2 = rs.getMetaData();
           int n = md2.getColumnCount();
           while (rs.next()) {
