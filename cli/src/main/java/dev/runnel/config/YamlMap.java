@@ -26,13 +26,20 @@ final class YamlMap {
   private record Entry(Node key, Node value) {}
 
   private final MappingNode node;
+  private final int line;
   private final String path;
   private final Problems problems;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final Set<String> known = new LinkedHashSet<>();
 
   YamlMap(MappingNode node, String path, Problems problems) {
+    this(node, line(node), path, problems);
+  }
+
+  /** {@code line} is where messages about the mapping as a whole point: its key's line. */
+  YamlMap(MappingNode node, int line, String path, Problems problems) {
     this.node = node;
+    this.line = line;
     this.path = path;
     this.problems = problems;
     List<Entry> merged = new ArrayList<>();
@@ -81,7 +88,7 @@ final class YamlMap {
   }
 
   int line() {
-    return line(node);
+    return line;
   }
 
   String path() {
@@ -96,10 +103,10 @@ final class YamlMap {
     return path.isEmpty() ? key : path + "." + key;
   }
 
-  /** Line of {@code key}'s value, or of this mapping when the key is absent. */
+  /** Line of {@code key} itself, or of this mapping when the key is absent. */
   int lineOf(String key) {
     Entry e = entries.get(key);
-    return e == null ? line() : line(e.value());
+    return e == null ? line() : line(e.key());
   }
 
   boolean has(String key) {
@@ -225,7 +232,7 @@ final class YamlMap {
       error(key, "expected a mapping, got " + describe(v.get()));
       return Optional.empty();
     }
-    return Optional.of(new YamlMap(m, keyPath(key), problems));
+    return Optional.of(new YamlMap(m, lineOf(key), keyPath(key), problems));
   }
 
   Optional<List<Node>> list(String key) {
