@@ -2,7 +2,6 @@ package dev.runnel.config;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -119,10 +118,5 @@ public final class ConfigRenderer {
       b.append(' ').append(value);
     }
     b.append('\n');
-  }
-
-  @SuppressWarnings("unused")
-  private static String opt(Optional<?> o) {
-    return o.map(Object::toString).orElse("");
   }
 }
