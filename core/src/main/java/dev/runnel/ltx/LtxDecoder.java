@@ -201,19 +201,20 @@ public final class LtxDecoder implements Closeable {
   }
 
   private void checkPgno(int pgno, long frameOffset) throws LtxCorruptException {
-    String field = "page header at offset " + frameOffset + " pgno";
-    String actual = Integer.toUnsignedString(pgno);
+    String expected = null;
     if (pgno < 0 || pgno > header.commit()) {
-      throw new LtxCorruptException(source, field, "1..commit " + header.commit(), actual);
+      expected = "1..commit " + header.commit();
+    } else if (pgno == lockPgno) {
+      expected = "not the lock page " + lockPgno;
+    } else if (pgno <= lastPgno) {
+      expected = "greater than previous pgno " + lastPgno;
+    } else if (header.isSnapshot() && pgno != nextSnapshotPgno()) {
+      expected = nextSnapshotPgno() + " (snapshots hold every page)";
     }
-    if (pgno == lockPgno) {
-      throw new LtxCorruptException(source, field, "not the lock page " + lockPgno, actual);
-    }
-    if (pgno <= lastPgno) {
-      throw new LtxCorruptException(source, field, "greater than previous pgno " + lastPgno, actual);
-    }
-    if (header.isSnapshot() && pgno != nextSnapshotPgno()) {
-      throw new LtxCorruptException(source, field, nextSnapshotPgno() + " (snapshots hold every page)", actual);
+    if (expected != null) {
+      // Messages are built only on failure: this runs for every page.
+      throw new LtxCorruptException(source, "page header at offset " + frameOffset + " pgno", expected,
+          Integer.toUnsignedString(pgno));
     }
   }
 
