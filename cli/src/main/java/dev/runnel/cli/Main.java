@@ -1,24 +1,58 @@
 package dev.runnel.cli;
 
+import java.io.PrintWriter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code runnel} command. */
+/** Entry point of the {@code runnel} command. Errors print as one line plus a hint; exit code 1. */
 @Command(
     name = "runnel",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "SQLite replication for the JVM (Litestream 0.5 compatible).",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, LtxCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    configureLogging(System.getenv("LOG_LEVEL"));
     System.exit(run(args));
   }
 
-  /** Runs the CLI and returns its exit code (for tests that run it in-process). */
+  /** Runs the CLI and returns its exit code (tests call this in-process). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+      PrintWriter err = cmd.getErr();
+      err.println("Error: " + message(ex));
+      err.flush();
+      return 1;
+    });
+    cl.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("Error: " + ex.getMessage());
+      err.println("Try: runnel " + ex.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^runnel ?", "")
+          + (ex.getCommandLine().getCommandSpec().qualifiedName().equals("runnel") ? "" : " ") + "--help");
+      err.flush();
+      return 1;
+    });
+    return cl;
+  }
+
+  static String message(Throwable ex) {
+    String m = ex.getMessage();
+    if (m == null || m.isBlank()) {
+      m = ex.getClass().getSimpleName();
+    }
+    return m;
   }
 
   @Override
@@ -26,11 +60,40 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.err);
   }
 
+  /** One line per record on stderr; {@code level} is Litestream's (trace debug info warn error). */
+  static void configureLogging(String level) {
+    Level l = switch (level == null ? "" : level.toLowerCase(java.util.Locale.ROOT)) {
+      case "trace" -> Level.FINEST;
+      case "debug" -> Level.FINE;
+      case "info" -> Level.INFO;
+      case "error" -> Level.SEVERE;
+      default -> Level.WARNING;
+    };
+    Logger root = Logger.getLogger("");
+    for (var h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    ConsoleHandler h = new ConsoleHandler();
+    h.setLevel(l);
+    h.setFormatter(new Formatter() {
+      @Override
+      public String format(LogRecord r) {
+        return String.format("%1$tFT%1$tT.%1$tLZ %2$s %3$s%n", r.getMillis(), r.getLevel().getName(), formatMessage(r));
+      }
+    });
+    root.addHandler(h);
+    root.setLevel(l);
+  }
+
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"runnel " + (v == null ? "dev" : v)};
+      return new String[] {"runnel " + versionString()};
     }
+  }
+
+  static String versionString() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 }
