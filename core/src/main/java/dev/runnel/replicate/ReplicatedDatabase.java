@@ -86,6 +86,9 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private volatile long fullPageSyncCount;
   private volatile long walBytesTotal;
   private volatile long checkpointCount;
+  private volatile long syncNanos;
+  private final java.util.concurrent.ConcurrentHashMap<String, ReplicationStatus.CheckpointStats> checkpointStats =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private ReplicatedDatabase(Path db, ReplicaClient replica, ReplicationOptions options, ReplicationRuntime runtime,
       MetaDirectory meta, FileChannel dbFile, SqliteSession session, int pageSize, WalCapture capture,
@@ -117,7 +120,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       ReplicationRuntime runtime) throws IOException {
     Path path = db.toAbsolutePath().normalize();
     checkSqliteFile(path);
-    MetaDirectory meta = new MetaDirectory(MetaDirectory.defaultFor(path));
+    MetaDirectory meta = new MetaDirectory(options.metaPath().orElseGet(() -> MetaDirectory.defaultFor(path)));
     meta.init();
     Path walPath = path.resolveSibling(path.getFileName() + "-wal");
     Optional<TxId> clean = meta.takeCleanState(path);
@@ -221,8 +224,17 @@ public final class ReplicatedDatabase implements AutoCloseable {
    * inode) voids the record and the first sync is full-page as usual.
    */
   public static void adoptRestored(Path db, TxId txId) throws IOException {
+    adoptRestored(db, null, txId);
+  }
+
+  /**
+   * {@link #adoptRestored(Path, TxId)} for a database whose local state directory is {@code metaPath}
+   * ({@link ReplicationOptions#metaPath()}); null means the default beside the database.
+   */
+  public static void adoptRestored(Path db, Path metaPath, TxId txId) throws IOException {
     Path path = db.toAbsolutePath().normalize();
-    MetaDirectory meta = new MetaDirectory(MetaDirectory.defaultFor(path));
+    MetaDirectory meta = new MetaDirectory(metaPath != null ? metaPath.toAbsolutePath().normalize()
+        : MetaDirectory.defaultFor(path));
     meta.init();
     meta.deleteAllL0();
     meta.writeCleanState(txId, path);
@@ -367,7 +379,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
     recordWalStat();
     while (true) {
       long t0 = System.nanoTime();
-      WalCapture.Outcome o = capture.sync(pageSize, forceFull);
+      WalCapture.Outcome o;
+      try {
+        o = capture.sync(pageSize, forceFull);
+      } finally {
+        syncNanos += System.nanoTime() - t0;
+      }
       forceFull = false;
       if (o.written().isEmpty()) {
         break;
@@ -453,8 +470,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       syncLocked(false);
       session.releaseReadLock();
       try {
-        session.checkpoint("PASSIVE");
-        checkpointCount++;
+        timedCheckpoint("PASSIVE");
       } finally {
         session.releaseBarrier();
         try {
@@ -475,8 +491,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private void checkpointTruncate() throws IOException {
     session.releaseReadLock();
     try {
-      session.checkpoint("TRUNCATE");
-      checkpointCount++;
+      timedCheckpoint("TRUNCATE");
     } finally {
       try {
         session.bumpSeq();
@@ -490,6 +505,22 @@ public final class ReplicatedDatabase implements AutoCloseable {
     // the last sync and the checkpoint cannot be ruled out: capture every page.
     capture.forceFullPage("checkpoint boundary after TRUNCATE");
     syncLocked(false);
+  }
+
+  private void timedCheckpoint(String mode) throws IOException {
+    long t0 = System.nanoTime();
+    boolean ok = false;
+    try {
+      session.checkpoint(mode);
+      checkpointCount++;
+      ok = true;
+    } finally {
+      long nanos = System.nanoTime() - t0;
+      boolean failed = !ok;
+      checkpointStats.merge(mode, new ReplicationStatus.CheckpointStats(failed ? 0 : 1, failed ? 1 : 0,
+          Duration.ofNanos(nanos)), (a, b) -> new ReplicationStatus.CheckpointStats(a.count() + b.count(),
+          a.errors() + b.errors(), a.time().plus(b.time())));
+    }
   }
 
   private void noteGenerationChange(Optional<WalHeader> before, Optional<WalHeader> after) {
@@ -641,7 +672,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
         Optional.ofNullable(uploader.lastUploadAt()), dbSize,
         capture.position().map(WalCapture.Position::walEnd).orElse(0L), syncCount, syncErrorCount,
         fullPageSyncCount, walBytesTotal, checkpointCount, uploader.uploadCount(), uploader.uploadBytes(),
-        Optional.ofNullable(err));
+        Optional.ofNullable(err), Duration.ofNanos(syncNanos), java.util.Map.copyOf(checkpointStats));
   }
 
   private void ensureOpen() throws IOException {

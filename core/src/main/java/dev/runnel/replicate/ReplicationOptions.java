@@ -1,7 +1,9 @@
 package dev.runnel.replicate;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of one replicated database. Defaults are Litestream 0.5's, so a database moved between
@@ -21,6 +23,8 @@ import java.util.Objects;
  * @param uploadRetryMax         longest back-off between failed uploads (default 30 s)
  * @param shutdownSyncTimeout    how long {@code close()} keeps retrying the final upload (default 30 s)
  * @param shutdownSyncInterval   pause between those retries (default 500 ms)
+ * @param metaPath               local state directory (Litestream's {@code meta-path}); empty means
+ *                               {@code .<name>-litestream} beside the database (default)
  */
 public record ReplicationOptions(
     Duration monitorInterval,
@@ -31,7 +35,8 @@ public record ReplicationOptions(
     Duration busyTimeout,
     Duration uploadRetryMax,
     Duration shutdownSyncTimeout,
-    Duration shutdownSyncInterval) {
+    Duration shutdownSyncInterval,
+    Optional<Path> metaPath) {
 
   public static final int DEFAULT_TRUNCATE_PAGE_N = 121359;
 
@@ -57,6 +62,15 @@ public record ReplicationOptions(
     requirePositive(uploadRetryMax, "uploadRetryMax");
     Objects.requireNonNull(shutdownSyncTimeout, "shutdownSyncTimeout");
     requirePositive(shutdownSyncInterval, "shutdownSyncInterval");
+    Objects.requireNonNull(metaPath, "metaPath");
+  }
+
+  /** The settings without {@code metaPath} (the default location beside the database). */
+  public ReplicationOptions(Duration monitorInterval, Duration checkpointInterval, int minCheckpointPageCount,
+      int truncatePageN, long maxSyncWalBytes, Duration busyTimeout, Duration uploadRetryMax,
+      Duration shutdownSyncTimeout, Duration shutdownSyncInterval) {
+    this(monitorInterval, checkpointInterval, minCheckpointPageCount, truncatePageN, maxSyncWalBytes, busyTimeout,
+        uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, Optional.empty());
   }
 
   private static void requirePositive(Duration d, String name) {
@@ -82,41 +96,48 @@ public record ReplicationOptions(
 
   public ReplicationOptions withMonitorInterval(Duration d) {
     return new ReplicationOptions(d, checkpointInterval, minCheckpointPageCount, truncatePageN, maxSyncWalBytes,
-        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval);
+        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withCheckpointInterval(Duration d) {
     return new ReplicationOptions(monitorInterval, d, minCheckpointPageCount, truncatePageN, maxSyncWalBytes,
-        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval);
+        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withMinCheckpointPageCount(int n) {
     return new ReplicationOptions(monitorInterval, checkpointInterval, n, truncatePageN, maxSyncWalBytes,
-        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval);
+        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withTruncatePageN(int n) {
     return new ReplicationOptions(monitorInterval, checkpointInterval, minCheckpointPageCount, n, maxSyncWalBytes,
-        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval);
+        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withMaxSyncWalBytes(long n) {
     return new ReplicationOptions(monitorInterval, checkpointInterval, minCheckpointPageCount, truncatePageN, n,
-        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval);
+        busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withBusyTimeout(Duration d) {
     return new ReplicationOptions(monitorInterval, checkpointInterval, minCheckpointPageCount, truncatePageN,
-        maxSyncWalBytes, d, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval);
+        maxSyncWalBytes, d, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withUploadRetryMax(Duration d) {
     return new ReplicationOptions(monitorInterval, checkpointInterval, minCheckpointPageCount, truncatePageN,
-        maxSyncWalBytes, busyTimeout, d, shutdownSyncTimeout, shutdownSyncInterval);
+        maxSyncWalBytes, busyTimeout, d, shutdownSyncTimeout, shutdownSyncInterval, metaPath);
   }
 
   public ReplicationOptions withShutdownSync(Duration timeout, Duration interval) {
     return new ReplicationOptions(monitorInterval, checkpointInterval, minCheckpointPageCount, truncatePageN,
-        maxSyncWalBytes, busyTimeout, uploadRetryMax, timeout, interval);
+        maxSyncWalBytes, busyTimeout, uploadRetryMax, timeout, interval, metaPath);
+  }
+
+  /** The local state directory; null restores the default ({@code .<name>-litestream} beside the database). */
+  public ReplicationOptions withMetaPath(Path dir) {
+    return new ReplicationOptions(monitorInterval, checkpointInterval, minCheckpointPageCount, truncatePageN,
+        maxSyncWalBytes, busyTimeout, uploadRetryMax, shutdownSyncTimeout, shutdownSyncInterval,
+        Optional.ofNullable(dir).map(p -> p.toAbsolutePath().normalize()));
   }
 }
