@@ -24,15 +24,82 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code runnel ltx}: tools for LTX files themselves. */
-@Command(name = "ltx", description = "Inspect LTX files.",
+/**
+ * {@code runnel ltx DB_PATH|REPLICA_URL}: list a replica's LTX files (Litestream's command); {@code
+ * runnel ltx verify|dump FILE}: tools for LTX files themselves.
+ */
+@Command(name = "ltx", description = {
+    "List the LTX files of a database's replica: level, min_txid, max_txid, size, created.",
+    "Subcommands verify and dump inspect LTX files themselves."},
     subcommands = {LtxCommand.Verify.class, LtxCommand.Dump.class})
-public final class LtxCommand implements Runnable {
+public final class LtxCommand implements Callable<Integer> {
+  @picocli.CommandLine.Mixin ConfigOptions config;
+  @Option(names = {"-level", "--level"}, paramLabel = "N|all", defaultValue = "0",
+      description = "Level 0..9, or all (default ${DEFAULT-VALUE}).")
+  String level;
+  @Option(names = {"-json", "--json"}, description = "JSON output.") boolean json;
+  @Parameters(arity = "0..1", paramLabel = "DB_PATH|REPLICA_URL") String target;
   @Spec CommandSpec spec;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+  public Integer call() throws Exception {
+    if (target == null) {
+      spec.commandLine().usage(spec.commandLine().getErr());
+      return 1;
+    }
+    int from;
+    int to;
+    if (level.equalsIgnoreCase("all")) {
+      from = 0;
+      to = dev.runnel.replica.LtxFileInfo.MAX_LEVEL;
+    } else {
+      try {
+        from = Integer.parseInt(level);
+      } catch (NumberFormatException e) {
+        from = -1;
+      }
+      if (from < 0 || from > dev.runnel.replica.LtxFileInfo.MAX_LEVEL) {
+        throw new CliException("invalid -level \"" + level + "\": expected 0..9 or all", "-level all");
+      }
+      to = from;
+    }
+    DbSpec db;
+    if (dev.runnel.config.ReplicaUrl.isUrl(target)) {
+      if (config.explicit()) {
+        throw new CliException("cannot specify a replica URL and the -config flag", "runnel ltx REPLICA_URL");
+      }
+      db = DbSpec.fromUrl(Path.of("unused.db"), target, dev.runnel.config.RunnelConfig.defaults());
+    } else {
+      db = DbSpec.resolve(config.load(spec.commandLine().getErr()), Path.of(target));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    List<Object> rows = new ArrayList<>();
+    try (dev.runnel.replica.ReplicaClient client = db.openReplica()) {
+      if (!json) {
+        out.printf("%-5s  %-16s  %-16s  %10s  %s%n", "level", "min_txid", "max_txid", "size", "created");
+      }
+      for (int l = from; l <= to; l++) {
+        for (dev.runnel.replica.LtxFileInfo f : client.list(l)) {
+          if (json) {
+            Map<String, Object> o = Json.object();
+            o.put("level", f.level());
+            o.put("min_txid", f.minTxId().toString());
+            o.put("max_txid", f.maxTxId().toString());
+            o.put("size", f.size());
+            o.put("created", f.createdAt().toString());
+            rows.add(o);
+          } else {
+            out.printf("%-5d  %-16s  %-16s  %10d  %s%n", f.level(), f.minTxId(), f.maxTxId(), f.size(),
+                f.createdAt());
+          }
+        }
+      }
+    }
+    if (json) {
+      out.println(Json.write(rows));
+    }
+    out.flush();
+    return 0;
   }
 
   /** {@code runnel ltx verify FILE...}: full strict decode of each file. Exit 1 if any fails. */

@@ -1,7 +1,6 @@
 package dev.runnel.cli;
 
 import java.io.PrintWriter;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -15,7 +14,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "SQLite replication for the JVM (Litestream 0.5 compatible).",
-    subcommands = {DemoCommand.class, LtxCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ReplicateCommand.class, RestoreCommand.class, LtxCommand.class, DatabasesCommand.class,
+        StatusCommand.class, SnapshotCommand.class, VerifyCommand.class, VersionCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -33,6 +34,9 @@ public final class Main implements Runnable {
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter err = cmd.getErr();
       err.println("Error: " + message(ex));
+      if (ex instanceof CliException ce && ce.hint() != null) {
+        err.println("Try: " + ce.hint());
+      }
       err.flush();
       return 1;
     });
@@ -62,6 +66,11 @@ public final class Main implements Runnable {
 
   /** One line per record on stderr; {@code level} is Litestream's (trace debug info warn error). */
   static void configureLogging(String level) {
+    configureLogging(level, System.err);
+  }
+
+  /** One line per record on {@code stream}; {@code level} is Litestream's (trace debug info warn error). */
+  static void configureLogging(String level, java.io.PrintStream stream) {
     Level l = switch (level == null ? "" : level.toLowerCase(java.util.Locale.ROOT)) {
       case "trace" -> Level.FINEST;
       case "debug" -> Level.FINE;
@@ -73,16 +82,43 @@ public final class Main implements Runnable {
     for (var h : root.getHandlers()) {
       root.removeHandler(h);
     }
-    ConsoleHandler h = new ConsoleHandler();
-    h.setLevel(l);
-    h.setFormatter(new Formatter() {
+    Formatter f = new Formatter() {
       @Override
       public String format(LogRecord r) {
-        return String.format("%1$tFT%1$tT.%1$tLZ %2$s %3$s%n", r.getMillis(), r.getLevel().getName(), formatMessage(r));
+        return String.format("%1$tFT%1$tT.%1$tLZ %2$s %3$s%n", r.getMillis(), levelName(r.getLevel()),
+            formatMessage(r));
       }
-    });
+    };
+    java.util.logging.Handler h = new java.util.logging.StreamHandler(stream, f) {
+      @Override
+      public synchronized void publish(LogRecord r) {
+        super.publish(r);
+        flush();
+      }
+
+      @Override
+      public synchronized void close() {
+        flush();
+      }
+    };
+    h.setLevel(l);
     root.addHandler(h);
     root.setLevel(l);
+  }
+
+  /** Litestream's level names. */
+  static String levelName(Level l) {
+    int v = l.intValue();
+    if (v >= Level.SEVERE.intValue()) {
+      return "ERROR";
+    } else if (v >= Level.WARNING.intValue()) {
+      return "WARN";
+    } else if (v >= Level.INFO.intValue()) {
+      return "INFO";
+    } else if (v >= Level.FINE.intValue()) {
+      return "DEBUG";
+    }
+    return "TRACE";
   }
 
   static final class Version implements CommandLine.IVersionProvider {
