@@ -177,4 +177,18 @@ class CommandsTest {
     assertEquals("127.0.0.1", MetricsServer.parseAddr("127.0.0.1:1").getHostString());
     org.junit.jupiter.api.Assertions.assertThrows(CliException.class, () -> MetricsServer.parseAddr("9090"));
   }
+
+  @Test
+  void metaPath_fromConfig_holdsLocalState() throws Exception {
+    Path meta = tmp.resolve("state/app-meta");
+    Path one = tmp.resolve("meta.yml");
+    Files.writeString(one, "dbs:\n  - path: " + db + "\n    meta-path: " + meta + "\n    replica:\n      url: file://"
+        + replica + "\n");
+    CliRun r = CliRun.of("replicate", "-once", "-config", one.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.isDirectory(meta.resolve("ltx/0")), "local state under meta-path");
+    assertFalse(Files.exists(tmp.resolve(".app.db-litestream")), "nothing beside the database");
+    CliRun st = CliRun.of("status", "-json", "-config", one.toString());
+    assertTrue(st.out().contains("\"local_txid\": \"0000000000000001\""), st.out());
+  }
 }
