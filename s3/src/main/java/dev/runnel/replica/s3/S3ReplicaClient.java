@@ -49,7 +49,20 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.scheme.AuthScheme;
+import software.amazon.awssdk.http.auth.spi.signer.AsyncSignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.AsyncSignedRequest;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.identity.spi.IdentityProviders;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -1028,6 +1041,9 @@ public final class S3ReplicaClient implements ReplicaClient {
     b.authSchemeProvider(params -> defaults.resolveAuthScheme(params).stream()
         .map(o -> o.toBuilder().putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, sign).build())
         .toList());
+    if (c.endpoint() != null && c.requireContentMD5()) {
+      b.putAuthScheme(new Md5OnlyAuthScheme());
+    }
     b.overrideConfiguration(o -> o.retryStrategy(retry).addExecutionInterceptor(new ExecutionInterceptor() {
       @Override
       public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attrs) {
@@ -1035,6 +1051,54 @@ public final class S3ReplicaClient implements ReplicaClient {
       }
     }));
     return b.build();
+  }
+
+  /**
+   * SigV4 for S3 clones: operations that require a checksum (DeleteObjects) get a CRC32 checksum
+   * header from SDK &ge; 2.30 even with WHEN_REQUIRED, next to the Content-MD5 of
+   * {@link LegacyMd5Plugin}. GCS and S3Proxy reject {@code x-amz-checksum-crc32} (S3Proxy: 501
+   * NotImplemented); Content-MD5 alone is what they and AWS accept. The checksum is computed by the
+   * signer, so this signer drops it (and the algorithm header) before signing when Content-MD5 is
+   * present.
+   */
+  private static final class Md5OnlyAuthScheme implements AuthScheme<AwsCredentialsIdentity> {
+    private final AwsV4HttpSigner delegate = AwsV4HttpSigner.create();
+    private final HttpSigner<AwsCredentialsIdentity> signer = new HttpSigner<>() {
+      @Override
+      public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> r) {
+        if (r.request().firstMatchingHeader("Content-MD5").isEmpty()) {
+          return delegate.sign(r);
+        }
+        SdkHttpRequest.Builder rb = r.request().toBuilder();
+        for (String h : r.request().headers().keySet()) {
+          String lower = h.toLowerCase(Locale.ROOT);
+          if (lower.startsWith("x-amz-checksum-") || lower.equals("x-amz-sdk-checksum-algorithm")) {
+            rb.removeHeader(h);
+          }
+        }
+        return delegate.sign(r.copy(b -> b.request(rb.build()).putProperty(AwsV4FamilyHttpSigner.CHECKSUM_ALGORITHM, null)));
+      }
+
+      @Override
+      public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> r) {
+        return delegate.signAsync(r);
+      }
+    };
+
+    @Override
+    public String schemeId() {
+      return AwsV4AuthScheme.SCHEME_ID;
+    }
+
+    @Override
+    public IdentityProvider<AwsCredentialsIdentity> identityProvider(IdentityProviders providers) {
+      return providers.identityProvider(AwsCredentialsIdentity.class);
+    }
+
+    @Override
+    public HttpSigner<AwsCredentialsIdentity> signer() {
+      return signer;
+    }
   }
 
   /** skipVerify: accepts every certificate (host names are not checked either). */
