@@ -113,6 +113,7 @@ public final class FaultProxy implements AutoCloseable {
   private final AtomicInteger faults = new AtomicInteger();
   private volatile Function<Request, Fault> rule = r -> Fault.PASS;
   private volatile boolean serializeWrites;
+  private volatile Function<String, String> etagLookup;
   private volatile boolean closed;
 
   private FaultProxy(URI upstream) throws IOException {
@@ -140,6 +141,17 @@ public final class FaultProxy implements AutoCloseable {
   /** Serialise mutating requests per key path (see the class comment). */
   public FaultProxy serializeWrites(boolean on) {
     serializeWrites = on;
+    return this;
+  }
+
+  /**
+   * Emulates {@code If-Match} on DeleteObject, which S3Proxy ignores: under the per-key write lock
+   * (so {@link #serializeWrites} must be on), {@code etagOf} is asked for the object's current ETag
+   * (null if missing; "/bucket/key" path given) and the DELETE is answered 404 or 412 instead of
+   * being forwarded when it does not match. Test-only feature layer, like serializeWrites.
+   */
+  public FaultProxy emulateConditionalDelete(Function<String, String> etagOf) {
+    etagLookup = etagOf;
     return this;
   }
 
@@ -252,16 +264,40 @@ public final class FaultProxy implements AutoCloseable {
     if (lock != null) {
       lock.lock();
     }
+    try {
+      Function<String, String> lookup = etagLookup;
+      String ifMatch = req.headers().get("if-match");
+      if (lookup != null && lock != null && req.method().equals("DELETE") && ifMatch != null) {
+        String current = lookup.apply(java.net.URLDecoder.decode(req.path(), StandardCharsets.UTF_8));
+        if (current == null) {
+          return errorResponse(404, "NoSuchKey");
+        }
+        if (!current.replace("\"", "").equals(ifMatch.replace("\"", ""))) {
+          return errorResponse(412, "PreconditionFailed");
+        }
+      }
+      return forward(req, body);
+    } finally {
+      if (lock != null) {
+        lock.unlock();
+      }
+    }
+  }
+
+  private static Response errorResponse(int status, String code) {
+    byte[] body = errorBody(code);
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("content-type", "application/xml");
+    return new Response(status, "Emulated", h, body, body.length);
+  }
+
+  private Response forward(Request req, byte[] body) throws IOException {
     try (Socket up = connectUpstream()) {
       OutputStream uo = up.getOutputStream();
       writeHead(uo, req);
       uo.write(body);
       uo.flush();
       return readResponse(new BufferedInputStream(up.getInputStream()), req.method().equals("HEAD"));
-    } finally {
-      if (lock != null) {
-        lock.unlock();
-      }
     }
   }
 
@@ -386,10 +422,14 @@ public final class FaultProxy implements AutoCloseable {
     out.write(r.body, 0, bodyBytes);
   }
 
-  private static void writeError(OutputStream out, int status, String code) throws IOException {
-    byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code
+  private static byte[] errorBody(String code) {
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code
         + "</Code><Message>injected by FaultProxy</Message><RequestId>fault-proxy</RequestId></Error>")
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void writeError(OutputStream out, int status, String code) throws IOException {
+    byte[] body = errorBody(code);
     String head = "HTTP/1.1 " + status + " Injected\r\ncontent-type: application/xml\r\ncontent-length: "
         + body.length + "\r\nconnection: keep-alive\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.ISO_8859_1));
