@@ -39,6 +39,16 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  * server does evaluate {@code If-None-Match} (a server that ignores it would let every creator win)
  * and fails with an {@link IOException} if not.
  *
+ * <p><b>Server support</b> (as documented by the vendors; only S3Proxy is exercised by the tests):
+ * AWS S3 evaluates If-None-Match/If-Match on PutObject (since 2024) and If-Match on DeleteObject
+ * (since 2025); MinIO and R2 support conditional PUT; GCS's XML API uses
+ * {@code x-goog-if-generation-match} instead, so on {@code gs://} the probe finds If-None-Match
+ * ignored and every mutation fails with an IOException rather than silently losing atomicity.
+ * S3Proxy 3.0.0 evaluates the PUT headers non-atomically (check, then write) and ignores If-Match
+ * on DELETE. With NATIVE deletes, a server that answers 204 for a DELETE with If-Match on a
+ * <em>missing</em> key (instead of 404/412) would make {@link #deleteIfUnchanged} report true for
+ * an object that a concurrent call already deleted.
+ *
  * <p><b>Etags</b> are the server's ETag, quoted as returned. For these single-part uploads S3's
  * ETag is the MD5 of the content, so equal bytes give equal etags (as the contract allows); other
  * servers may use other opaque values.

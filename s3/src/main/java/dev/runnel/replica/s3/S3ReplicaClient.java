@@ -829,8 +829,15 @@ public final class S3ReplicaClient implements ReplicaClient {
     deleteKeys(keys);
   }
 
-  /** DeleteObjects in batches of 1000; missing keys are not errors. */
+  /**
+   * DeleteObjects in batches of 1000; missing keys are not errors. For {@code gs} one DeleteObject
+   * per key (GCS's XML API has no multi-object delete), at most {@link #HEAD_PARALLELISM} at once.
+   */
   void deleteKeys(List<String> keys) throws IOException {
+    if (config.type().equals("gs")) {
+      deleteEach(keys);
+      return;
+    }
     for (int i = 0; i < keys.size(); i += MAX_DELETE_BATCH) {
       List<String> batch = keys.subList(i, Math.min(keys.size(), i + MAX_DELETE_BATCH));
       List<ObjectIdentifier> ids = batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
@@ -844,6 +851,41 @@ public final class S3ReplicaClient implements ReplicaClient {
         throw new IOException("S3 DELETE " + location(e.key()) + " failed: " + e.code() + ": " + e.message()
             + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""));
       }
+    }
+  }
+
+  private void deleteEach(List<String> keys) throws IOException {
+    Semaphore permits = new Semaphore(HEAD_PARALLELISM);
+    List<Future<Void>> futures = new ArrayList<>();
+    try {
+      for (String key : keys) {
+        permits.acquire();
+        try {
+          futures.add(workers.submit(() -> {
+            try {
+              call(Op.DELETE, key, () -> s3.deleteObject(r -> r.bucket(config.bucket()).key(key)), 404);
+            } catch (NotFound ignored) {
+              // already gone
+            } finally {
+              permits.release();
+            }
+            return null;
+          }));
+        } catch (RuntimeException e) {
+          permits.release();
+          throw e;
+        }
+      }
+      for (Future<Void> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      futures.forEach(f -> f.cancel(true));
+      throw new InterruptedIOException("interrupted while deleting from " + config.location());
+    } catch (ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
   }
 

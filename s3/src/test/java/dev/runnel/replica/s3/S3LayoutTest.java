@@ -318,4 +318,22 @@ class S3LayoutTest {
       }
     }
   }
+
+  @Test
+  void deleteAll_gsType_deletesKeyByKey() throws Exception {
+    try (S3ReplicaClient gs = S3ReplicaClient.create(server.config(bucket, "g").type("gs").build())) {
+      gs.init();
+      assertEquals("gs", gs.type());
+      for (int i = 1; i <= 5; i++) {
+        put(gs, i % 2, i, i, TS, 10);
+      }
+      gs.delete(List.of(gs.list(0).get(0)));
+      assertEquals(1, gs.list(0).size());
+      gs.deleteAll();
+      assertEquals(List.of(), gs.list(0));
+      assertEquals(List.of(), gs.list(1));
+      assertEquals(0, gs.stats().errorCount(Op.DELETE));
+      assertTrue(gs.stats().operations(Op.DELETE) >= 5, "one DeleteObject per key");
+    }
+  }
 }
