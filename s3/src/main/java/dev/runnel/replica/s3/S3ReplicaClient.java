@@ -790,9 +790,18 @@ public final class S3ReplicaClient implements ReplicaClient {
     Map<String, String> meta = Map.of(METADATA_TIMESTAMP, Rfc3339.format(stamp));
 
     int partSize = (int) config.partSize();
-    byte[] first = new byte[partSize];
-    System.arraycopy(header, 0, first, 0, header.length);
-    int n = header.length + data.readNBytes(first, header.length, partSize - header.length);
+    // Grow the first buffer as data arrives, so that the many small L0 files do not each cost a
+    // part-sized allocation.
+    byte[] first = java.util.Arrays.copyOf(header, Math.min(partSize, 64 * 1024));
+    int n = header.length;
+    while (true) {
+      int r = data.readNBytes(first, n, first.length - n);
+      n += r;
+      if (n < first.length || first.length == partSize) {
+        break;
+      }
+      first = java.util.Arrays.copyOf(first, (int) Math.min(partSize, 2L * first.length));
+    }
     int next = n < partSize ? -1 : data.read();
     long size;
     if (next < 0) {
