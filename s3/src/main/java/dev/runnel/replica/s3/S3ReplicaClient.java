@@ -94,7 +94,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <ul>
  *   <li>Object keys are {@code <path>/<level as %04x>/<min>-<max>.ltx}, e.g. {@code db/0000/…},
- *       {@code db/0009/…}, with no {@code ltx/} component. A URL without a path gives the path
+ *       {@code db/0009/…}, with no {@code ltx/} component; for {@code gs} they are
+ *       {@code <path>/ltx/<level>/<min>-<max>.ltx} like Litestream's GCS client. A URL without a path gives the path
  *       {@code .}, so keys start {@code ./0000/}, exactly as Litestream does.</li>
  *   <li>Every object carries the metadata {@code litestream-timestamp} (header
  *       {@code x-amz-meta-litestream-timestamp}): the LTX header timestamp in Go's
@@ -600,13 +601,19 @@ public final class S3ReplicaClient implements ReplicaClient {
 
   // ---- keys ----------------------------------------------------------------------------------
 
-  /** {@code <path>/<level %04x>/}. */
+  /**
+   * {@code <path>/<level %04x>/} for S3, {@code <path>/ltx/<level>/} for GCS: Litestream's GCS
+   * client uses the file-style layout (replica-layout.md §1), so existing GCS replicas read back.
+   */
   public String levelPrefix(int level) {
     LtxFileInfo.checkLevel(level);
+    if (config.type().equals("gs")) {
+      return config.path() + "/ltx/" + level + "/";
+    }
     return config.path() + "/" + String.format("%04x", level) + "/";
   }
 
-  /** {@code <path>/<level %04x>/<min>-<max>.ltx}. */
+  /** {@link #levelPrefix} followed by {@code <min>-<max>.ltx}. */
   public String key(int level, TxId min, TxId max) {
     return levelPrefix(level) + LtxFileName.of(min, max);
   }

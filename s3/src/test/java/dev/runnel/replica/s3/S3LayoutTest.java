@@ -336,4 +336,16 @@ class S3LayoutTest {
       assertTrue(gs.stats().operations(Op.DELETE) >= 5, "one DeleteObject per key");
     }
   }
+
+  @Test
+  void write_gsType_usesLitestreamGcsFileStyleKeys() throws Exception {
+    try (S3ReplicaClient gs = S3ReplicaClient.create(server.config(bucket, "gdb").type("gs").build())) {
+      gs.init();
+      put(gs, 0, 1, 1, TS, 10);
+      put(gs, 9, 1, 0x1a, TS, 10);
+      assertTrue(serverKeys().containsAll(List.of("gdb/ltx/0/0000000000000001-0000000000000001.ltx",
+          "gdb/ltx/9/0000000000000001-000000000000001a.ltx")), serverKeys().toString());
+      assertEquals(1, gs.list(9).size());
+    }
+  }
 }
