@@ -30,6 +30,8 @@ class LitestreamFixtureRestoreTest {
       Restorer.restore(c, target, out, Restorer.Options.defaults().withIntegrityCheck(IntegrityCheck.FULL));
       assertArrayEquals(Files.readAllBytes(TestData.path("ltx", "db", expectedDb)), Files.readAllBytes(out),
           target + " should equal " + expectedDb);
+      assertEquals(false, Files.exists(Path.of(out + "-wal")) || Files.exists(Path.of(out + "-shm")),
+          "the integrity check must not leave -wal/-shm behind");
     }
   }
 

@@ -791,9 +791,9 @@ public final class S3ReplicaClient implements ReplicaClient {
     Objects.requireNonNull(data, "data");
     String key = key(level, min, max);
     checkOpen();
-    byte[] header = new byte[LtxHeaderCheck.HEADER_SIZE];
-    LtxHeaderCheck h = LtxHeaderCheck.read(data, header, min, max, config.location() + ":" + key);
-    Instant stamp = Instant.ofEpochMilli(h.timestampMillis());
+    byte[] header = new byte[dev.runnel.ltx.LtxHeader.SIZE];
+    dev.runnel.ltx.LtxHeader h = dev.runnel.replica.LtxHeaderCheck.read(data, header, min, max, config.location() + ":" + key);
+    Instant stamp = Instant.ofEpochMilli(h.timestamp());
     Map<String, String> meta = Map.of(METADATA_TIMESTAMP, Rfc3339.format(stamp));
 
     int partSize = (int) config.partSize();
