@@ -42,7 +42,9 @@ public enum IntegrityCheck {
       return;
     }
     List<String> problems = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?mode=ro");
+    // A normal (not read-only) connection: a read-only one to a WAL-mode file leaves -wal and -shm
+    // behind; a read-write one that writes nothing removes them on close and leaves the file as is.
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       while (rs.next() && problems.size() < 10) {

@@ -84,7 +84,7 @@ final class FileConditionalStore implements ConditionalStore {
       } finally {
         Files.deleteIfExists(tmp);
       }
-      FileSync.syncDirectory(root);
+      dev.runnel.io.Durable.fsyncDirectory(root);
       return true;
     });
   }
@@ -105,7 +105,7 @@ final class FileConditionalStore implements ConditionalStore {
       } finally {
         Files.deleteIfExists(tmp);
       }
-      FileSync.syncDirectory(root);
+      dev.runnel.io.Durable.fsyncDirectory(root);
       return true;
     });
   }
@@ -120,7 +120,7 @@ final class FileConditionalStore implements ConditionalStore {
         return false;
       }
       Files.delete(target);
-      FileSync.syncDirectory(root);
+      dev.runnel.io.Durable.fsyncDirectory(root);
       return true;
     });
   }

@@ -148,16 +148,16 @@ public final class FileReplicaClient implements ReplicaClient {
   public LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException {
     Objects.requireNonNull(data, "data");
     Path target = filePath(level, min, max);
-    byte[] header = new byte[LtxHeaderPeek.HEADER_SIZE];
+    byte[] header = new byte[dev.runnel.ltx.LtxHeader.SIZE];
     // Validate before touching the disk so a bad file never leaves even a temp file behind.
-    LtxHeaderPeek h = LtxHeaderPeek.read(data, header, min, max, target.toString());
+    dev.runnel.ltx.LtxHeader h = dev.runnel.replica.LtxHeaderCheck.read(data, header, min, max, target.toString());
     Path dir = target.getParent();
     Files.createDirectories(dir);
     // A unique temp name lets concurrent writers of the same file proceed without clobbering each
     // other's half-written data; the last rename wins with a whole file. It ends in ".tmp" so that
     // listings (ours and Litestream's) skip it.
     Path tmp = dir.resolve(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    FileTime stamp = FileTime.fromMillis(h.timestampMillis());
+    FileTime stamp = FileTime.fromMillis(h.timestamp());
     long size;
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -179,7 +179,7 @@ public final class FileReplicaClient implements ReplicaClient {
       }
       throw t;
     }
-    FileSync.syncDirectory(dir);
+    dev.runnel.io.Durable.fsyncDirectory(dir);
     return new LtxFileInfo(level, LtxFileName.of(min, max), size, stamp.toInstant());
   }
 

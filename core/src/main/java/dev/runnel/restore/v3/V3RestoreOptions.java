@@ -1,5 +1,7 @@
 package dev.runnel.restore.v3;
 
+import dev.runnel.restore.IntegrityCheck;
+
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -11,7 +13,7 @@ import java.util.Objects;
  * @param force replace an existing output (and delete its {@code -wal}/{@code -shm}); without it
  *     an existing output is refused and left untouched
  */
-public record V3RestoreOptions(Path output, V3IntegrityCheck integrityCheck, boolean force) {
+public record V3RestoreOptions(Path output, IntegrityCheck integrityCheck, boolean force) {
   public V3RestoreOptions {
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(integrityCheck, "integrityCheck");
@@ -19,10 +21,10 @@ public record V3RestoreOptions(Path output, V3IntegrityCheck integrityCheck, boo
 
   /** No integrity check, no overwrite. */
   public static V3RestoreOptions to(Path output) {
-    return new V3RestoreOptions(output, V3IntegrityCheck.NONE, false);
+    return new V3RestoreOptions(output, IntegrityCheck.NONE, false);
   }
 
-  public V3RestoreOptions withIntegrityCheck(V3IntegrityCheck check) {
+  public V3RestoreOptions withIntegrityCheck(IntegrityCheck check) {
     return new V3RestoreOptions(output, check, force);
   }
 

@@ -1,5 +1,7 @@
 package dev.runnel.restore.v3;
 
+import dev.runnel.restore.IntegrityCheck;
+
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -226,28 +228,14 @@ public final class V3Restorer {
     }
   }
 
-  private static void integrityCheck(Path out, V3IntegrityCheck check) throws IOException {
-    if (check == V3IntegrityCheck.NONE) {
-      return;
-    }
-    String pragma = check == V3IntegrityCheck.QUICK ? "quick_check" : "integrity_check";
-    List<String> rows = new ArrayList<>();
-    String error = null;
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA " + pragma)) {
-      while (rs.next() && rows.size() < 20) {
-        rows.add(rs.getString(1));
-      }
-    } catch (SQLException e) {
-      error = e.getMessage();
-    }
-    if (error != null || !rows.equals(List.of("ok"))) {
+  private static void integrityCheck(Path out, IntegrityCheck check) throws IOException {
+    try {
+      check.run(out);
+    } catch (IOException e) {
       Files.deleteIfExists(out);
       Files.deleteIfExists(sibling(out, "-wal"));
       Files.deleteIfExists(sibling(out, "-shm"));
-      throw new V3IntegrityCheckException("PRAGMA " + pragma + " failed on " + out + ": "
-          + (error != null ? error : String.join("; ", rows)) + " (output deleted)");
+      throw new V3IntegrityCheckException(e.getMessage() + " (output deleted)");
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.runnel.restore.v3;
 
+import dev.runnel.restore.IntegrityCheck;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,7 +50,7 @@ class V3FixtureRestoreTest {
     Path out = dir.resolve("out/restored.db");
 
     new V3Restorer(new LocalV3Store(V3Fixtures.replica(setDir)))
-        .restore(target, V3RestoreOptions.to(out).withIntegrityCheck(V3IntegrityCheck.FULL));
+        .restore(target, V3RestoreOptions.to(out).withIntegrityCheck(IntegrityCheck.FULL));
 
     assertArrayEquals(Files.readAllBytes(V3Fixtures.restored(set, expected)),
         Files.readAllBytes(out), "bytes of " + expected);

@@ -1,5 +1,7 @@
 package dev.runnel.restore.v3;
 
+import dev.runnel.restore.IntegrityCheck;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -90,7 +92,7 @@ class V3MultiIndexRestoreTest {
 
   private V3RestoreResult restore(V3RestoreTarget target, Path out) throws IOException {
     return new V3Restorer(new LocalV3Store(replica)).restore(target,
-        V3RestoreOptions.to(out).withIntegrityCheck(V3IntegrityCheck.FULL));
+        V3RestoreOptions.to(out).withIntegrityCheck(IntegrityCheck.FULL));
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.runnel.restore.v3;
 
+import dev.runnel.restore.IntegrityCheck;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -230,7 +232,7 @@ class V3RestorerFailureTest {
     Files.writeString(V3Restorer.sibling(out, "-shm"), "stale shm");
     new V3Restorer(new LocalV3Store(V3Fixtures.replica(set))).restore(
         new V3RestoreTarget.Latest(), V3RestoreOptions.to(out).withForce(true)
-            .withIntegrityCheck(V3IntegrityCheck.QUICK));
+            .withIntegrityCheck(IntegrityCheck.QUICK));
     assertArrayEquals(Files.readAllBytes(V3Fixtures.restored("simple", "latest.db")),
         Files.readAllBytes(out));
     assertFalse(Files.exists(V3Restorer.sibling(out, "-wal")));
@@ -282,7 +284,7 @@ class V3RestorerFailureTest {
     }
     var e = assertThrows(V3IntegrityCheckException.class, () -> new V3Restorer(
         new LocalV3Store(V3Fixtures.replica(set))).restore(new V3RestoreTarget.Latest(),
-            V3RestoreOptions.to(out).withIntegrityCheck(V3IntegrityCheck.FULL)));
+            V3RestoreOptions.to(out).withIntegrityCheck(IntegrityCheck.FULL)));
     assertTrue(e.getMessage().contains("output deleted"), e.getMessage());
     assertNothingLeft();
   }

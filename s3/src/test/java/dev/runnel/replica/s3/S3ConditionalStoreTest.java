@@ -1,0 +1,167 @@
+package dev.runnel.replica.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runnel.replica.ConditionalStore;
+import dev.runnel.replica.ConditionalStore.Versioned;
+import dev.runnel.replica.s3.S3ReplicaClient.ConditionalDelete;
+import dev.runnel.testkit.Concurrently;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.jclouds.blobstore.domain.BlobMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The S3 conditional store against S3Proxy behind the write-serialising {@link FaultProxy} (S3Proxy
+ * alone evaluates If-None-Match/If-Match non-atomically: run the contract with
+ * {@code -Drunnel.s3.direct=true} to see two winners), in both delete modes: the tombstone mode
+ * that the probe picks on S3Proxy (it ignores If-Match on DELETE), and the native mode against the
+ * proxy's emulation of conditional DELETE.
+ */
+class S3ConditionalStoreTest {
+  static S3TestServer server;
+  FaultProxy front;
+  String bucket;
+  S3ReplicaClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = S3TestServer.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    bucket = server.newBucket();
+    front = FaultProxy.start(server.endpoint()).serializeWrites(true);
+    client = open(ConditionalDelete.AUTO);
+  }
+
+  private S3ReplicaClient open(ConditionalDelete mode) throws Exception {
+    S3ReplicaClient c = S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "db")
+        .conditionalDelete(mode).build());
+    c.init();
+    return c;
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    client.close();
+    front.close();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private ConditionalStore store(S3ReplicaClient c) {
+    return c.conditionalStore().orElseThrow();
+  }
+
+  /** "/bucket/key" → current ETag or null, read from the server's blob store. */
+  private String etagOf(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    int slash = p.indexOf('/');
+    BlobMetadata m = server.blobStore().blobMetadata(p.substring(0, slash), p.substring(slash + 1));
+    return m == null ? null : m.getETag();
+  }
+
+  @Test
+  void createIfAbsent_16threadsX50rounds_exactlyOneWinnerEveryRound() throws Exception {
+    ConditionalStore s = store(client);
+    for (int round = 0; round < 50; round++) {
+      String name = "lease-" + round;
+      List<Boolean> won = Concurrently.run(16, t -> s.createIfAbsent(name, utf8("owner-" + t)));
+      assertEquals(1, won.stream().filter(b -> b).count(), "round " + round + ": " + won);
+      assertArrayEquals(utf8("owner-" + won.indexOf(true)), s.read(name).orElseThrow().data());
+    }
+  }
+
+  @Test
+  void createIfAbsent_afterDeleteConcurrently_exactlyOneWinnerOverTombstone() throws Exception {
+    ConditionalStore s = store(client);
+    for (int round = 0; round < 10; round++) {
+      s.createIfAbsent("lease", utf8("seed-" + round));
+      assertTrue(s.deleteIfUnchanged("lease", s.read("lease").orElseThrow().etag()));
+      int r = round;
+      List<Boolean> won = Concurrently.run(16, t -> s.createIfAbsent("lease", utf8("r" + r + "-owner-" + t)));
+      assertEquals(1, won.stream().filter(b -> b).count(), "round " + round + ": " + won);
+      assertArrayEquals(utf8("r" + r + "-owner-" + won.indexOf(true)), s.read("lease").orElseThrow().data());
+      assertTrue(s.deleteIfUnchanged("lease", s.read("lease").orElseThrow().etag()));
+    }
+  }
+
+  @Test
+  void replaceIfUnchanged_staleEtag_returnsFalse() throws Exception {
+    ConditionalStore s = store(client);
+    assertTrue(s.createIfAbsent("lease", utf8("v1")));
+    String e1 = s.read("lease").orElseThrow().etag();
+    assertTrue(s.replaceIfUnchanged("lease", utf8("v2"), e1));
+    assertFalse(s.replaceIfUnchanged("lease", utf8("v3"), e1));
+    assertFalse(s.deleteIfUnchanged("lease", e1));
+    assertArrayEquals(utf8("v2"), s.read("lease").orElseThrow().data());
+  }
+
+  @Test
+  void etag_isQuotedMd5OfContent() throws Exception {
+    ConditionalStore s = store(client);
+    s.createIfAbsent("lease", utf8("hello"));
+    String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(utf8("hello")));
+    assertEquals("\"" + md5 + "\"", s.read("lease").orElseThrow().etag());
+  }
+
+  @Test
+  void probe_onS3Proxy_choosesTombstonesAndTheyReadAsAbsent() throws Exception {
+    ConditionalStore s = store(client);
+    s.createIfAbsent("lease", utf8("v1"));
+    assertEquals(ConditionalDelete.TOMBSTONE, ((S3ConditionalStore) s).deleteMode(),
+        "S3Proxy ignores If-Match on DELETE");
+    Versioned v = s.read("lease").orElseThrow();
+    assertTrue(s.deleteIfUnchanged("lease", v.etag()));
+    assertEquals(Optional.empty(), s.read("lease"));
+    BlobMetadata raw = server.blobStore().blobMetadata(bucket, "db/lease");
+    assertTrue(raw != null && raw.getSize() < 64, "a small tombstone object remains");
+    assertFalse(s.deleteIfUnchanged("lease", v.etag()), "already deleted");
+    assertTrue(s.createIfAbsent("lease", utf8("v2")));
+    assertArrayEquals(utf8("v2"), s.read("lease").orElseThrow().data());
+    assertEquals(List.of(), server.blobStore().list(bucket).stream()
+        .filter(m -> m.getName().contains("probe")).toList(), "probe object removed");
+  }
+
+  @Test
+  void nativeDelete_withServerSupport_probedAndDeletesPhysically() throws Exception {
+    front.emulateConditionalDelete(this::etagOf);
+    try (S3ReplicaClient c = open(ConditionalDelete.AUTO)) {
+      S3ConditionalStore s = (S3ConditionalStore) store(c);
+      assertTrue(s.createIfAbsent("lease", utf8("v1")));
+      assertEquals(ConditionalDelete.NATIVE, s.deleteMode());
+      String e1 = s.read("lease").orElseThrow().etag();
+      assertTrue(s.replaceIfUnchanged("lease", utf8("v2"), e1));
+      assertFalse(s.deleteIfUnchanged("lease", e1), "stale etag");
+      assertTrue(s.deleteIfUnchanged("lease", s.read("lease").orElseThrow().etag()));
+      assertEquals(null, server.blobStore().blobMetadata(bucket, "db/lease"), "physically deleted");
+      assertFalse(s.deleteIfUnchanged("lease", e1), "missing");
+      for (int round = 0; round < 10; round++) {
+        String name = "gone-" + round;
+        s.createIfAbsent(name, utf8("x" + round));
+        String etag = s.read(name).orElseThrow().etag();
+        List<Boolean> won = Concurrently.run(8, t -> s.deleteIfUnchanged(name, etag));
+        assertEquals(1, won.stream().filter(b -> b).count(), "round " + round + ": " + won);
+      }
+    }
+  }
+}
