@@ -14,7 +14,6 @@ import dev.runnel.restore.RestorePlanner;
 import dev.runnel.restore.RestoreTarget;
 import dev.runnel.restore.Restorer;
 import dev.runnel.restore.v3.LocalV3Store;
-import dev.runnel.restore.v3.V3IntegrityCheck;
 import dev.runnel.restore.v3.V3Listing;
 import dev.runnel.restore.v3.V3NoSnapshotsException;
 import dev.runnel.restore.v3.V3Object;
@@ -396,11 +395,7 @@ public final class RestoreCommand implements Callable<Integer> {
       return new Outcome.Planned(sb.toString().stripTrailing(), j);
     }
     long t0 = System.nanoTime();
-    V3IntegrityCheck check = switch (r.check()) {
-      case NONE -> V3IntegrityCheck.NONE;
-      case QUICK -> V3IntegrityCheck.QUICK;
-      case FULL -> V3IntegrityCheck.FULL;
-    };
+    IntegrityCheck check = r.check();
     V3RestoreResult res;
     try (Progress bar = Progress.start("restoring " + r.output().getFileName(), total, true)) {
       V3Store counted = new V3Store() {

@@ -191,4 +191,21 @@ class CommandsTest {
     CliRun st = CliRun.of("status", "-json", "-config", one.toString());
     assertTrue(st.out().contains("\"local_txid\": \"0000000000000001\""), st.out());
   }
+
+  @Test
+  void s3Replica_configKeysReachTheBackend() throws Exception {
+    var c = dev.runnel.config.ConfigLoader.system().load(cfg.toString(), true).config();
+    DbSpec other = DbSpec.resolve(c, tmp.resolve("other.db"));
+    assertEquals("s3://my-bucket/backups/app", other.replicaUrl());
+    var s3 = (dev.runnel.config.S3Replica) other.replica().orElseThrow().destination();
+    var opts = DbSpec.s3Options(s3);
+    assertEquals("eu-west-1", opts.get("region"));
+    assertEquals("AKIAEXAMPLE", opts.get("accessKeyId"));
+    assertEquals("supersecret", opts.get("secretAccessKey"));
+    assertEquals("backups/app", opts.get("path"));
+    try (var client = other.openReplica()) {
+      assertEquals("s3", client.type());
+      assertFalse(client.describe().contains("supersecret"), client.describe());
+    }
+  }
 }
