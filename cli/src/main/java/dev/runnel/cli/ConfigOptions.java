@@ -14,7 +14,7 @@ public final class ConfigOptions {
   String configPath;
 
   @Option(names = {"-no-expand-env", "--no-expand-env"},
-      description = "Do not expand $VAR and ${VAR} in the config file.")
+      description = "Do not expand $VAR and $${VAR} in the config file.")
   boolean noExpandEnv;
 
   /** Whether {@code -config} was given explicitly. */

@@ -251,6 +251,13 @@ final class Daemon implements AutoCloseable {
     if (r != null) {
       try {
         r.close();
+        // close() returns quietly when its retries were interrupted (a second signal): check.
+        var local = r.localTxId();
+        var remote = r.replicatedTxId();
+        if (remote.compareTo(local) < 0) {
+          failure = new IOException(m.spec.path() + ": replica " + m.spec.replicaUrl() + " holds TxId " + remote
+              + ", local " + local + " (pending files stay in " + m.spec.metaPath() + " and upload at the next start)");
+        }
       } catch (IOException e) {
         failure = e;
       }

@@ -33,8 +33,10 @@ import picocli.CommandLine.Spec;
  * restore latest and an earlier TxId with an integrity check, and compare with the source.
  */
 @Command(name = "demo", description = {
-    "Create a small database, replicate it to a local file replica, restore it and verify every",
-    "LTX file. Everything happens in a scratch directory (printed first)."})
+    "Replicate, restore and verify a small demo database.",
+    "",
+    "Creates a small database, replicates it to a local file replica, restores it and verifies",
+    "every LTX file. Everything happens in a scratch directory (printed first)."})
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-dir", "--dir"}, description = "Directory to use (default: a new temp directory).") Path dir;
   @Option(names = {"-rows", "--rows"}, defaultValue = "2000", description = "Rows to write (default ${DEFAULT-VALUE}).")

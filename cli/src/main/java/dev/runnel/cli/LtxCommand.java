@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
  * runnel ltx verify|dump FILE}: tools for LTX files themselves.
  */
 @Command(name = "ltx", description = {
-    "List the LTX files of a database's replica: level, min_txid, max_txid, size, created.",
-    "Subcommands verify and dump inspect LTX files themselves."},
+    "List a replica's LTX files; verify or dump LTX files.",
+    "",
+    "Lists level, min_txid, max_txid, size and created of each file. The subcommands verify and",
+    "dump inspect LTX files themselves."},
     subcommands = {LtxCommand.Verify.class, LtxCommand.Dump.class})
 public final class LtxCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin ConfigOptions config;

@@ -31,6 +31,8 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    addHelpOptions(cl);
+    cl.setUsageHelpWidth(100);
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter err = cmd.getErr();
       err.println("Error: " + message(ex));
@@ -49,6 +51,22 @@ public final class Main implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  /** {@code -h}, {@code -help} and {@code --help} on every command, as Litestream accepts them. */
+  private static void addHelpOptions(CommandLine cl) {
+    var spec = cl.getCommandSpec();
+    boolean has = spec.options().stream().anyMatch(CommandLine.Model.OptionSpec::usageHelp);
+    if (!has) {
+      spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "-help", "--help").usageHelp(true)
+          .description("Show this help message and exit.").build());
+    } else if (spec.findOption("-help") == null) {
+      // The root's standard -h/--help: add Go's -help spelling.
+      spec.addOption(CommandLine.Model.OptionSpec.builder("-help").usageHelp(true).hidden(true).build());
+    }
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      addHelpOptions(sub);
+    }
   }
 
   static String message(Throwable ex) {

@@ -27,10 +27,11 @@ import picocli.CommandLine.Spec;
  * it exits. {@code -once} syncs everything once and exits.
  */
 @Command(name = "replicate", description = {
-    "Replicate databases continuously until SIGINT/SIGTERM (a final sync and upload runs on the",
-    "way out; a second signal skips the upload retries). Databases come from the config file, or",
-    "from DB_PATH REPLICA_URL. With -exec, the command runs as a child process and runnel exits",
-    "when it exits."})
+    "Replicate databases until SIGINT/SIGTERM.",
+    "",
+    "A final sync and upload runs on the way out; a second signal skips the upload retries.",
+    "Databases come from the config file, or from DB_PATH REPLICA_URL. With -exec, the command",
+    "runs as a child process and runnel exits when it exits."})
 public final class ReplicateCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(ReplicateCommand.class.getName());
 

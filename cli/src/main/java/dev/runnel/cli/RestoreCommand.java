@@ -49,9 +49,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code runnel restore}: Litestream 0.5's restore, plus Litestream 0.3 replicas and directory mode. */
 @Command(name = "restore", description = {
-    "Restore a database from its replica: the latest state, a TxId (-txid) or a point in time",
-    "(-timestamp). DB_PATH names a configured database (also one found in a dir: entry);",
-    "REPLICA_URL needs -o. Litestream 0.3 replicas (generations/) are restored too."})
+    "Restore a database from its replica.",
+    "",
+    "The latest state, a TxId (-txid) or a point in time (-timestamp). DB_PATH names a configured",
+    "database (also one found in a dir: entry); REPLICA_URL needs -o. Litestream 0.3 replicas",
+    "(generations/) are restored too."})
 public final class RestoreCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(RestoreCommand.class.getName());
 

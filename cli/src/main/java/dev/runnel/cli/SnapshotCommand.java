@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code runnel snapshot DB_PATH}: sync, then write a full level-9 snapshot to the replica now. */
 @Command(name = "snapshot", description = {
-    "Sync a configured database and write a full level-9 snapshot to its replica now.",
-    "Refuses while 'runnel replicate' runs for the same database."})
+    "Write a full level-9 snapshot of a database to its replica now.",
+    "",
+    "Syncs first. Refuses while 'runnel replicate' runs for the same database."})
 public final class SnapshotCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Parameters(arity = "1", paramLabel = "DB_PATH") Path dbPath;

@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
  * meta directory, WAL size, the replica's newest TxId.
  */
 @Command(name = "status", description = {
-    "Offline status of configured databases: state, local TxId (from the meta directory),",
-    "WAL size and the replica's newest TxId."})
+    "Show the offline status of configured databases.",
+    "",
+    "State, local TxId (from the meta directory), WAL size and the replica's newest TxId."})
 public final class StatusCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Option(names = {"-json", "--json"}, description = "JSON output.") boolean json;

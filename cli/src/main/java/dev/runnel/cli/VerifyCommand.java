@@ -34,8 +34,10 @@ import picocli.CommandLine.Spec;
  * restore of the latest state with {@code PRAGMA integrity_check}. Exit 1 on any problem.
  */
 @Command(name = "verify", description = {
-    "Check a replica: strictly decode every LTX file, check that each level's TxIds are",
-    "contiguous, and test-restore the latest state with a full integrity check."})
+    "Check a replica end to end.",
+    "",
+    "Strictly decodes every LTX file, checks that each level's TxIds are contiguous, and",
+    "test-restores the latest state with a full integrity check. Exits 1 on any problem."})
 public final class VerifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Option(names = {"-json", "--json"}, description = "JSON output.") boolean json;
