@@ -562,18 +562,88 @@ public final class ReplicatedDatabase implements AutoCloseable {
       try {
         ensureOpen();
         syncLocked(false);
+        // Snapshot only TxIds whose L0 files the replica already holds. Otherwise a crash between
+        // the snapshot and the upload leaves L0 without those TxIds for good: open() takes the
+        // snapshot's MaxTXID as the replica position and never uploads them, and level compaction
+        // of L0 then meets a gap. Holding syncLock keeps the position from moving meanwhile.
+        TxId target = capture.currentTxId();
+        uploader.kick();
+        try {
+          if (!uploader.await(target, options.shutdownSyncTimeout())) {
+            throw new IOException(db + ": snapshot postponed: replica " + replica.describe() + " did not receive TxId "
+                + target + " within " + options.shutdownSyncTimeout());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while waiting for the replica");
+        }
         try (var out = Files.newOutputStream(tmp)) {
           h = capture.writeSnapshot(out);
         }
       } finally {
         syncLock.unlock();
       }
+      LtxFileInfo stored;
       try (InputStream in = Files.newInputStream(tmp)) {
-        return replica.write(LtxFileInfo.SNAPSHOT_LEVEL, TxId.ONE, h.maxTxId(), in);
+        stored = replica.write(LtxFileInfo.SNAPSHOT_LEVEL, TxId.ONE, h.maxTxId(), in);
       }
+      uploader.notifyStored(stored);
+      return stored;
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Registers a listener told about every file this database stores in its replica (each L0
+   * upload and each {@link #snapshot()}), on the storing thread, right after the store accepted
+   * the file and before {@link #sync()} callers waiting for it return. Listeners must be quick
+   * and must not throw (exceptions are logged and ignored).
+   */
+  public void addReplicaListener(java.util.function.Consumer<LtxFileInfo> listener) {
+    uploader.addListener(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  public void removeReplicaListener(java.util.function.Consumer<LtxFileInfo> listener) {
+    uploader.removeListener(listener);
+  }
+
+  /**
+   * When true, local L0 files stay in the meta directory after upload instead of only the newest,
+   * so a level-1 compaction can read them locally; whoever sets this deletes them with
+   * {@link #deleteLocalL0Through}. Default false.
+   */
+  public void setRetainUploadedL0(boolean retain) {
+    uploader.retainUploaded(retain);
+  }
+
+  /** Opens the local copy of an L0 file, if the meta directory still holds it. */
+  public Optional<InputStream> openLocalL0(LtxFileName name) throws IOException {
+    try {
+      return Optional.of(Files.newInputStream(meta.l0Path(name)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Deletes local L0 files whose MaxTXID is at most {@code max} and that the replica already
+   * holds, except the newest local file (the position the next start resumes from).
+   *
+   * @return how many files were deleted
+   */
+  public int deleteLocalL0Through(TxId max) throws IOException {
+    List<LtxFileName> local = meta.listL0();
+    TxId remote = uploader.remoteTxId();
+    int n = 0;
+    for (int i = 0; i < local.size() - 1; i++) {
+      LtxFileName f = local.get(i);
+      if (f.max().compareTo(max) <= 0 && f.max().compareTo(remote) <= 0) {
+        meta.deleteL0(f);
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

@@ -41,6 +41,11 @@ final class Uploader {
   private Instant lastUploadAt;
   private long uploadCount;
   private long uploadBytes;
+  /** Told about every stored file, right after the store accepted it. */
+  private final java.util.List<java.util.function.Consumer<dev.runnel.replica.LtxFileInfo>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** When set, uploaded local files are kept (a compactor reads and deletes them); see {@link ReplicatedDatabase#setRetainUploadedL0}. */
+  private volatile boolean retainUploaded;
 
   Uploader(String dbName, MetaDirectory meta, ReplicaClient replica, ReplicationRuntime runtime,
       ReplicationOptions options, TxId remote) {
@@ -50,6 +55,29 @@ final class Uploader {
     this.runtime = runtime;
     this.options = options;
     this.remote = remote;
+  }
+
+  void addListener(java.util.function.Consumer<dev.runnel.replica.LtxFileInfo> l) {
+    listeners.add(l);
+  }
+
+  void removeListener(java.util.function.Consumer<dev.runnel.replica.LtxFileInfo> l) {
+    listeners.remove(l);
+  }
+
+  /** Notifies the listeners of a file this database stored (uploads, snapshots). Never throws. */
+  void notifyStored(dev.runnel.replica.LtxFileInfo info) {
+    for (var l : listeners) {
+      try {
+        l.accept(info);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "{0}: replica listener failed for {1}: {2}", dbName, info, e.toString());
+      }
+    }
+  }
+
+  void retainUploaded(boolean retain) {
+    this.retainUploaded = retain;
   }
 
   synchronized TxId remoteTxId() {
@@ -168,9 +196,12 @@ final class Uploader {
   private void uploadLocked(LtxFileName n) throws IOException {
     var path = meta.l0Path(n);
     long size = Files.size(path);
+    dev.runnel.replica.LtxFileInfo stored;
     try (InputStream in = Files.newInputStream(path)) {
-      replica.write(0, n.min(), n.max(), in);
+      stored = replica.write(0, n.min(), n.max(), in);
     }
+    // Before waking waiters: whoever waits for this TxId then also sees the listeners' effects.
+    notifyStored(stored);
     synchronized (this) {
       if (n.max().isAfter(remote)) {
         remote = n.max();
@@ -181,6 +212,9 @@ final class Uploader {
       uploadCount++;
       uploadBytes += size;
       notifyAll();
+    }
+    if (retainUploaded) {
+      return; // the compactor deletes local copies once they are compacted into L1
     }
     // Keep only the newest local file: it is the position the next start resumes from.
     for (LtxFileName old : meta.listL0()) {

@@ -1,0 +1,25 @@
+/**
+ * Level compaction (L1..L8), level-9 snapshots and retention, compatible with Litestream 0.5
+ * (replica-layout.md §2–3, ltx-format.md §13–14).
+ *
+ * <p>Entry point: {@link dev.runnel.compact.CompactionService} — one per process, shared by all
+ * databases; {@code attach(ReplicatedDatabase)} per database, configured by
+ * {@link dev.runnel.compact.CompactionConfig} (the {@code levels}, {@code snapshot.*},
+ * {@code l0-retention}, {@code l0-retention-check-interval}, {@code retention.enabled} and
+ * {@code verify-compaction} keys). {@link dev.runnel.compact.ReplicaCompactor} runs the individual
+ * operations on one replica.
+ *
+ * <p>Deliberate differences from Litestream:
+ * <ul>
+ *   <li>Decisions come from an in-memory index of the replica, updated by every write and delete
+ *       of this process; an idle database costs no request (Litestream lists each level at every
+ *       boundary). The index is reloaded after any failed store operation. Another process writing
+ *       the same replica is not supported (nor is it by Litestream).</li>
+ *   <li>A source level with a TxId gap (history lost before Runnel ran) is compacted run by run,
+ *       each contiguous run into its own file, instead of failing at every boundary.</li>
+ *   <li>Local L0 copies are deleted as soon as they are in L1 (they are only read by the L1
+ *       compaction); the remote L0 files follow L0 retention exactly.</li>
+ *   <li>{@code verify-compaction} checks contiguity from memory instead of listing.</li>
+ * </ul>
+ */
+package dev.runnel.compact;

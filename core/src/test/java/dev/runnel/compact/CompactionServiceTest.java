@@ -1,0 +1,212 @@
+package dev.runnel.compact;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.replicate.ReplicationOptions;
+import dev.runnel.replicate.ReplicationRuntime;
+import dev.runnel.restore.ReplicaListing;
+import dev.runnel.restore.RestorePlan;
+import dev.runnel.restore.RestorePlanner;
+import dev.runnel.restore.RestoreTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shared scheduler: idle cost, minimal restore plans, local L0 reads, background mode. */
+class CompactionServiceTest {
+  @TempDir Path tmp;
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static Path newDb(Path p) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + p); Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = wal");
+      st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+    }
+    return p;
+  }
+
+  private static void insert(Connection c, int id) throws Exception {
+    try (Statement st = c.createStatement()) {
+      st.execute("INSERT INTO t (id, v) VALUES (" + id + ", hex(randomblob(50)))");
+    }
+  }
+
+  @Test
+  void idleDatabases_manySimulatedHours_zeroReplicaRequests() throws Exception {
+    int n = 6;
+    TestClock clock = new TestClock(T0);
+    ReplicationOptions opts = ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(20));
+    List<CountingReplicaClient> replicas = new ArrayList<>();
+    List<ReplicatedDatabase> dbs = new ArrayList<>();
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
+        CompactionService svc = CompactionService.manual(CompactionConfig.defaults(), clock)) {
+      for (int i = 0; i < n; i++) {
+        CountingReplicaClient r = new CountingReplicaClient(FileReplicaClient.create(tmp.resolve("replica-" + i)));
+        ReplicatedDatabase db = ReplicatedDatabase.open(newDb(tmp.resolve("db-" + i + ".db")), r, opts, runtime);
+        replicas.add(r);
+        dbs.add(db);
+        svc.attach(db);
+      }
+      // Some activity, then let compaction, snapshots and retention settle over two days.
+      for (int step = 0; step < 2 * 24 * 6; step++) {
+        if (step < 20) {
+          for (int i = 0; i < n; i++) {
+            try (Connection c = dbs.get(i).connect()) {
+              insert(c, step);
+            }
+            dbs.get(i).sync();
+          }
+        }
+        clock.advance(Duration.ofMinutes(10));
+        for (ReplicatedDatabase db : dbs) {
+          db.sync();
+        }
+        svc.runDue();
+      }
+      replicas.forEach(CountingReplicaClient::reset);
+      // Three idle days, every monitor firing at every one of its boundaries.
+      for (int s = 0; s < 3 * 24 * 120; s++) {
+        clock.advance(Duration.ofSeconds(30));
+        svc.runDue();
+      }
+      Thread.sleep(100); // let the engines' own monitors tick too
+      for (int i = 0; i < n; i++) {
+        assertEquals(0, replicas.get(i).total(), "database " + i + " requests while idle: " + replicas.get(i));
+      }
+      assertEquals(0, svc.stats().errors());
+      for (ReplicatedDatabase db : dbs) {
+        db.close();
+      }
+    }
+  }
+
+  @Test
+  void compactedReplica_latestPlan_isTheShortestChainInLevelOrder() throws Exception {
+    TestClock clock = new TestClock(T0);
+    CompactionConfig cfg = CompactionConfig.defaults();
+    Path replicaDir = tmp.resolve("replica");
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
+        CompactionService svc = CompactionService.manual(cfg, clock);
+        ReplicatedDatabase db = ReplicatedDatabase.open(newDb(tmp.resolve("p.db")), FileReplicaClient.create(replicaDir),
+            ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(50)), runtime);
+        Connection c = db.connect()) {
+      db.sync();
+      CompactionService.Attachment a = svc.attach(db);
+      svc.runDue();
+      int id = 0;
+      // 2 h 17 min of a write every 20 s; the monitors run at every boundary.
+      while (clock.instant().isBefore(T0.plus(Duration.ofMinutes(137)))) {
+        insert(c, id++);
+        db.sync();
+        clock.advance(Duration.ofSeconds(20));
+        db.sync();
+        svc.runDue();
+        if (id % 40 == 0) {
+          ReplicaListing listing = ReplicaListing.fetch(db.replica(), false);
+          RestorePlan plan = RestorePlanner.plan(listing, RestoreTarget.latest());
+          assertEquals(shortestChain(listing), plan.files().size(), "plan " + plan.files());
+          // Snapshot first, then levels never increase: the coarsest files cover the most.
+          for (int i = 2; i < plan.files().size(); i++) {
+            assertTrue(plan.files().get(i).level() <= plan.files().get(i - 1).level(), "level order " + plan.files());
+          }
+          assertEquals(9, plan.files().getFirst().level());
+        }
+      }
+      ReplicaListing listing = ReplicaListing.fetch(db.replica(), false);
+      RestorePlan plan = RestorePlanner.plan(listing, RestoreTarget.latest());
+      // Snapshot at attach, two hourly L3 files, L2 files of this hour, L1 of these 5 min, L0 since.
+      int[] perLevel = new int[10];
+      plan.files().forEach(f -> perLevel[f.level()]++);
+      assertEquals(1, perLevel[9]);
+      assertEquals(2, perLevel[3], "plan " + plan.files());
+      assertTrue(perLevel[2] <= 3 && perLevel[1] <= 10 && perLevel[0] <= 2, "plan " + plan.files());
+      assertEquals(db.localTxId(), plan.maxTxId());
+      assertTrue(svc.stats().localFilesRead() > 0, "L1 inputs read locally: " + svc.stats());
+      // Local L0 copies are cleaned up once in L1: only the newest few remain.
+      try (var s = Files.list(replicaDirMeta(db))) {
+        assertTrue(s.count() <= 3, "local L0 copies left");
+      }
+      a.close();
+    }
+  }
+
+  private static Path replicaDirMeta(ReplicatedDatabase db) {
+    return db.path().resolveSibling("." + db.path().getFileName() + "-litestream").resolve("ltx").resolve("0");
+  }
+
+  /** Fewest files forming a chain from TxId 1 to the replica's max (BFS over all files). */
+  static int shortestChain(ReplicaListing listing) {
+    List<LtxFileInfo> all = new ArrayList<>();
+    TxId max = TxId.ZERO;
+    for (int level = 0; level <= 9; level++) {
+      all.addAll(listing.level(level));
+      for (LtxFileInfo f : listing.level(level)) {
+        max = TxId.max(max, f.maxTxId());
+      }
+    }
+    Map<TxId, Integer> dist = new HashMap<>();
+    ArrayDeque<TxId> q = new ArrayDeque<>();
+    dist.put(TxId.ZERO, 0);
+    q.add(TxId.ZERO);
+    while (!q.isEmpty()) {
+      TxId cur = q.poll();
+      if (cur.equals(max)) {
+        return dist.get(cur);
+      }
+      for (LtxFileInfo f : all) {
+        boolean reachable = f.level() == 9 ? cur.isZero() : f.minTxId().compareTo(cur.next()) <= 0;
+        if (reachable && f.maxTxId().isAfter(cur) && !dist.containsKey(f.maxTxId())) {
+          dist.put(f.maxTxId(), dist.get(cur) + 1);
+          q.add(f.maxTxId());
+        }
+      }
+    }
+    throw new AssertionError("no chain to " + max);
+  }
+
+  @Test
+  void backgroundService_systemClock_compactsWithoutManualCalls() throws Exception {
+    CompactionConfig cfg = CompactionConfig.defaults()
+        .withLevels(List.of(Duration.ofMillis(200), Duration.ofMillis(600)))
+        .withSnapshot(Duration.ofSeconds(2), Duration.ofSeconds(4))
+        .withL0Retention(Duration.ofMillis(300), Duration.ofMillis(100));
+    try (ReplicationRuntime runtime = ReplicationRuntime.createDefault();
+        CompactionService svc = CompactionService.start(cfg, java.time.Clock.systemUTC(), 2, Duration.ofMillis(50));
+        ReplicatedDatabase db = ReplicatedDatabase.open(newDb(tmp.resolve("bg.db")),
+            FileReplicaClient.create(tmp.resolve("bg-replica")),
+            ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(20)), runtime);
+        Connection c = db.connect()) {
+      svc.attach(db);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      int id = 0;
+      while (System.nanoTime() < deadline) {
+        insert(c, id++);
+        db.sync();
+        Thread.sleep(20);
+        if (!db.replica().list(2).isEmpty() && id > 60) {
+          break;
+        }
+      }
+      assertTrue(!db.replica().list(1).isEmpty() && !db.replica().list(2).isEmpty(), "levels 1 and 2 written");
+      assertTrue(!db.replica().list(9).isEmpty(), "snapshot at attach");
+      RestorePlan plan = RestorePlanner.plan(db.replica(), RestoreTarget.latest());
+      assertEquals(db.replicatedTxId().compareTo(plan.maxTxId()) >= 0, true);
+    }
+  }
+}

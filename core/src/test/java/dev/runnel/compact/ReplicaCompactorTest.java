@@ -1,0 +1,195 @@
+package dev.runnel.compact;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.runnel.ltx.LtxDecoder;
+import dev.runnel.ltx.LtxHeader;
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.file.FileReplicaClient;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The compaction, "too early"/"nothing to do" and retention rules, on hand-made replicas. */
+class ReplicaCompactorTest {
+  @TempDir Path tmp;
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private ReplicaCompactor compactor(ReplicaClient r, CompactionConfig cfg) {
+    return new ReplicaCompactor("test", r, LocalL0Store.NONE, null, cfg, tmp.resolve("work"));
+  }
+
+  private static List<String> names(ReplicaClient r, int level) throws Exception {
+    return r.list(level).stream().map(f -> f.name().toString()).toList();
+  }
+
+  private static String n(long min, long max) {
+    return dev.runnel.ltx.LtxFileName.of(TxId.of(min), TxId.of(max)).toString();
+  }
+
+  @Test
+  void boundaries_truncate_matchGoZeroTimeMultiples() {
+    assertEquals(Instant.parse("2026-01-01T00:00:30Z"), Boundaries.truncate(Instant.parse("2026-01-01T00:00:59.999Z"), Duration.ofSeconds(30)));
+    assertEquals(Instant.parse("2026-01-01T01:00:00Z"), Boundaries.next(Instant.parse("2026-01-01T00:59:00Z"), Duration.ofHours(1)));
+    // 7 s does not divide a day: Go counts from 0001-01-01, which puts this boundary at +3 s.
+    assertEquals(Instant.parse("2026-01-01T00:00:03Z"), Boundaries.truncate(Instant.parse("2026-01-01T00:00:07Z"), Duration.ofSeconds(7)));
+    assertEquals(Instant.parse("2026-01-01T00:00:10Z"), Boundaries.next(Instant.parse("2026-01-01T00:00:03Z"), Duration.ofSeconds(7)));
+  }
+
+  @Test
+  void config_invalidValues_rejectedWithKeyName() {
+    List<Duration> nine = Collections.nCopies(9, Duration.ofSeconds(1));
+    assertThrows(IllegalArgumentException.class, () -> CompactionConfig.defaults().withLevels(nine));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CompactionConfig.defaults().withLevels(List.of(Duration.ofSeconds(1), Duration.ZERO)));
+    assertEquals("levels[1] (L2) interval must be > 0 (at least 1ms), got PT0S", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> CompactionConfig.defaults().withL0Retention(Duration.ofSeconds(-1), Duration.ofSeconds(15)));
+    assertThrows(IllegalArgumentException.class,
+        () -> CompactionConfig.defaults().withSnapshot(Duration.ZERO, Duration.ofHours(1)));
+    assertEquals(3, CompactionConfig.defaults().topLevel());
+    assertEquals(Duration.ofHours(24), CompactionConfig.defaults().interval(9));
+  }
+
+  @Test
+  void compact_l0Files_mergedIntoOneFileWithLastTimestampAndNoChecksumFlag() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      for (int i = 1; i <= 5; i++) {
+        SyntheticReplica.put(r, 0, i, i, T0.plusSeconds(i));
+      }
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(30)));
+      assertEquals(List.of(n(1, 5)), names(r, 1));
+      LtxFileInfo f = r.list(1).getFirst();
+      assertEquals(T0.plusSeconds(5), f.createdAt());
+      try (InputStream in = r.open(f)) {
+        LtxHeader h = LtxDecoder.verify(in, "out").header();
+        assertEquals(LtxHeader.FLAG_NO_CHECKSUM, h.flags());
+        assertEquals(T0.plusSeconds(5).toEpochMilli(), h.timestamp());
+        assertEquals(0, h.walOffset());
+      }
+      // Nothing new in L0: nothing to do, no file written.
+      assertEquals(ReplicaCompactor.Outcome.NOTHING_TO_DO, c.compact(1, T0.plusSeconds(60)));
+      SyntheticReplica.put(r, 0, 6, 6, T0.plusSeconds(61));
+      SyntheticReplica.put(r, 0, 7, 8, T0.plusSeconds(62));
+      c.invalidate(); // written behind the compactor's back: it must list again
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(90)));
+      assertEquals(List.of(n(1, 5), n(6, 8)), names(r, 1));
+      // L2 takes both L1 files.
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(300)));
+      assertEquals(List.of(n(1, 8)), names(r, 2));
+    }
+  }
+
+  @Test
+  void compact_newestDestinationFileAfterLatestBoundary_tooEarly() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      SyntheticReplica.put(r, 0, 1, 1, T0.plusSeconds(1));
+      SyntheticReplica.put(r, 1, 1, 1, T0.plusSeconds(31)); // created after the 00:00:30 boundary
+      SyntheticReplica.put(r, 0, 2, 2, T0.plusSeconds(40));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      assertEquals(ReplicaCompactor.Outcome.TOO_EARLY, c.compact(1, T0.plusSeconds(45)));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(60)));
+      assertEquals(List.of(n(1, 1), n(2, 2)), names(r, 1));
+    }
+  }
+
+  @Test
+  void compact_sourceLevelWithGap_eachRunCompactedSeparately() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      SyntheticReplica.put(r, 0, 1, 1, T0.plusSeconds(1));
+      SyntheticReplica.put(r, 0, 2, 2, T0.plusSeconds(2));
+      SyntheticReplica.put(r, 0, 5, 5, T0.plusSeconds(3)); // 3..4 lost
+      SyntheticReplica.put(r, 0, 6, 6, T0.plusSeconds(4));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(30)));
+      assertEquals(List.of(n(1, 2), n(5, 6)), names(r, 1));
+    }
+  }
+
+  @Test
+  void snapshotRetention_oldSnapshotsAndLevelFilesBelowFloor_deletedKeepingNewestAndOnePerLevel() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      Instant now = T0.plus(Duration.ofHours(72));
+      SyntheticReplica.put(r, 9, 1, 10, now.minus(Duration.ofHours(60)));
+      SyntheticReplica.put(r, 9, 1, 20, now.minus(Duration.ofHours(36)));
+      SyntheticReplica.put(r, 9, 1, 30, now.minus(Duration.ofHours(12)));
+      SyntheticReplica.put(r, 1, 1, 15, now.minus(Duration.ofHours(50)));
+      SyntheticReplica.put(r, 1, 16, 19, now.minus(Duration.ofHours(40)));
+      SyntheticReplica.put(r, 1, 20, 25, now.minus(Duration.ofHours(30)));
+      SyntheticReplica.put(r, 1, 26, 30, now.minus(Duration.ofHours(20)));
+      SyntheticReplica.put(r, 2, 1, 19, now.minus(Duration.ofHours(40)));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      // Floor = 20, the newest deleted snapshot's MaxTXID: L1 files ending below 20 go; L2's only
+      // file ends below it too but is the level's last, so it stays.
+      assertEquals(4, c.enforceSnapshotRetention(now));
+      assertEquals(List.of(n(1, 30)), names(r, 9));
+      assertEquals(List.of(n(20, 25), n(26, 30)), names(r, 1));
+      assertEquals(List.of(n(1, 19)), names(r, 2));
+      // Only one snapshot, and it is old: the newest is always kept.
+      assertEquals(0, c.enforceSnapshotRetention(now.plus(Duration.ofDays(10))));
+      assertEquals(List.of(n(1, 30)), names(r, 9));
+    }
+  }
+
+  @Test
+  void snapshotRetention_retentionDisabled_deletesNothing() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      Instant now = T0.plus(Duration.ofHours(72));
+      SyntheticReplica.put(r, 9, 1, 10, now.minus(Duration.ofHours(60)));
+      SyntheticReplica.put(r, 9, 1, 20, now.minus(Duration.ofHours(1)));
+      SyntheticReplica.put(r, 0, 1, 1, now.minus(Duration.ofHours(60)));
+      SyntheticReplica.put(r, 0, 2, 2, now.minus(Duration.ofHours(59)));
+      SyntheticReplica.put(r, 1, 1, 2, now.minus(Duration.ofHours(59)));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults().withRetentionEnabled(false));
+      assertEquals(0, c.enforceSnapshotRetention(now));
+      assertEquals(0, c.enforceL0Retention(now));
+      assertEquals(2, r.list(9).size());
+      assertEquals(2, r.list(0).size());
+    }
+  }
+
+  @Test
+  void l0Retention_compactedOldFiles_deletedUpToFirstTooRecentNeverNewest() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      Instant now = T0.plus(Duration.ofHours(1));
+      SyntheticReplica.put(r, 0, 1, 1, now.minus(Duration.ofMinutes(20)));
+      SyntheticReplica.put(r, 0, 2, 2, now.minus(Duration.ofMinutes(10)));
+      SyntheticReplica.put(r, 0, 3, 3, now.minus(Duration.ofMinutes(2))); // too recent: scan stops
+      SyntheticReplica.put(r, 0, 4, 4, now.minus(Duration.ofMinutes(9))); // older, but after the stop
+      SyntheticReplica.put(r, 1, 1, 4, now.minus(Duration.ofMinutes(1)));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      assertEquals(2, c.enforceL0Retention(now));
+      assertEquals(List.of(n(3, 3), n(4, 4)), names(r, 0));
+      // Later all are old and compacted: all but the newest go.
+      assertEquals(1, c.enforceL0Retention(now.plus(Duration.ofMinutes(10))));
+      assertEquals(List.of(n(4, 4)), names(r, 0));
+    }
+  }
+
+  @Test
+  void l0Retention_notYetInL1_kept() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      Instant now = T0.plus(Duration.ofHours(1));
+      SyntheticReplica.put(r, 0, 1, 1, now.minus(Duration.ofMinutes(20)));
+      SyntheticReplica.put(r, 0, 2, 2, now.minus(Duration.ofMinutes(19)));
+      SyntheticReplica.put(r, 0, 3, 3, now.minus(Duration.ofMinutes(18)));
+      SyntheticReplica.put(r, 1, 1, 1, now.minus(Duration.ofMinutes(20)));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      assertEquals(1, c.enforceL0Retention(now));
+      assertEquals(List.of(n(2, 2), n(3, 3)), names(r, 0));
+      ReplicaCompactor off = compactor(r, CompactionConfig.defaults().withL0Retention(Duration.ZERO, Duration.ofSeconds(15)));
+      SyntheticReplica.put(r, 1, 2, 3, now.minus(Duration.ofMinutes(18)));
+      off.invalidate();
+      assertEquals(0, off.enforceL0Retention(now), "l0-retention 0 never deletes");
+    }
+  }
+}
