@@ -4,6 +4,8 @@ import dev.runnel.config.DbConfig;
 import dev.runnel.config.DbSource;
 import dev.runnel.config.RunnelConfig;
 import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.compact.CompactionConfig;
+import dev.runnel.compact.CompactionService;
 import dev.runnel.replicate.ReplicationRuntime;
 import dev.runnel.replicate.ReplicationStatus;
 import dev.runnel.restore.IntegrityCheck;
@@ -50,6 +52,7 @@ final class Daemon implements AutoCloseable {
     final MeteredReplicaClient client;
     volatile ReplicatedDatabase rdb;
     volatile MetaLock lock;
+    volatile CompactionService.Attachment compaction;
     volatile Instant errorSince;
     volatile boolean announcedWaiting;
 
@@ -68,6 +71,7 @@ final class Daemon implements AutoCloseable {
   private final RunnelConfig cfg;
   private final boolean restoreIfMissing;
   private final ReplicationRuntime runtime;
+  private final CompactionService compaction;
   private final ScheduledExecutorService bg;
   private final Map<Path, Managed> dbs = new ConcurrentHashMap<>();
   private final List<DirWatch> watches = new ArrayList<>();
@@ -78,6 +82,7 @@ final class Daemon implements AutoCloseable {
     this.cfg = cfg;
     this.restoreIfMissing = restoreIfMissing;
     this.runtime = ReplicationRuntime.createDefault();
+    this.compaction = CompactionService.start(compactionConfig(cfg), java.time.Clock.systemUTC());
     this.bg = Executors.newScheduledThreadPool(1, r -> {
       Thread t = new Thread(r, "runnel-daemon");
       t.setDaemon(true);
@@ -114,10 +119,6 @@ final class Daemon implements AutoCloseable {
     long retry = PENDING_RETRY.toMillis();
     bg.scheduleWithFixedDelay(this::openPending, retry, retry, TimeUnit.MILLISECONDS);
     bg.scheduleWithFixedDelay(this::sampleErrors, 1, 1, TimeUnit.SECONDS);
-    long snap = cfg.snapshot().interval().toMillis();
-    if (snap > 0) {
-      bg.scheduleAtFixedRate(this::snapshotAll, snap, snap, TimeUnit.MILLISECONDS);
-    }
   }
 
   /** Adds one database: restores it first if asked and missing, then opens it (or waits for it). */
@@ -174,6 +175,8 @@ final class Daemon implements AutoCloseable {
       m.client.init();
       m.rdb = ReplicatedDatabase.open(m.spec.path(), m.client, m.spec.options(), runtime);
       m.lock = lock;
+      // Levels, snapshots and retention for this database, on the process-wide scheduler.
+      m.compaction = compaction.attach(m.rdb);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -210,19 +213,12 @@ final class Daemon implements AutoCloseable {
     }
   }
 
-  private void snapshotAll() {
-    for (Managed m : dbs.values()) {
-      ReplicatedDatabase r = m.rdb;
-      if (r != null && !closing) {
-        try {
-          var f = r.snapshot();
-          LOG.info(() -> m.spec.path() + ": snapshot " + f);
-        } catch (IOException | RuntimeException e) {
-          LOG.warning(m.spec.path() + ": snapshot failed: " + Main.message(e));
-        }
-      }
-    }
+  /** The config's levels, snapshot and retention keys as the compaction service takes them. */
+  static CompactionConfig compactionConfig(RunnelConfig cfg) {
+    return new CompactionConfig(cfg.levels(), cfg.snapshot().interval(), cfg.snapshot().retention(),
+        cfg.l0Retention(), cfg.l0RetentionCheckInterval(), cfg.retentionEnabled(), cfg.verifyCompaction());
   }
+
 
   /** Stops replicating a database (it was deleted); uploads what was captured. */
   void remove(Path path) {
@@ -247,6 +243,11 @@ final class Daemon implements AutoCloseable {
     synchronized (this) { // tryOpen holds the same monitor: no open races with the close
       r = m.rdb;
       m.rdb = null;
+    }
+    CompactionService.Attachment att = m.compaction;
+    m.compaction = null;
+    if (att != null) {
+      att.close();
     }
     if (r != null) {
       try {
@@ -351,6 +352,7 @@ final class Daemon implements AutoCloseable {
       }
     }
     dbs.clear();
+    compaction.close();
     runtime.close();
     if (!failures.isEmpty()) {
       throw new IOException(String.join("; ", failures));

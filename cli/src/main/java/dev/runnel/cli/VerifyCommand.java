@@ -1,5 +1,9 @@
 package dev.runnel.cli;
 
+import dev.runnel.verify.ReplicaVerifier;
+import dev.runnel.verify.VerifyProblem;
+import dev.runnel.verify.VerifyResult;
+
 import dev.runnel.config.ReplicaUrl;
 import dev.runnel.config.RunnelConfig;
 import dev.runnel.ltx.LtxDecoder;
@@ -42,6 +46,8 @@ public final class VerifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Option(names = {"-json", "--json"}, description = "JSON output.") boolean json;
   @Option(names = {"-skip-restore", "--skip-restore"}, description = "Skip the test restore.") boolean skipRestore;
+  @Option(names = {"-all-snapshots", "--all-snapshots"},
+      description = "Also test-restore every snapshot on its own.") boolean everySnapshot;
   @Parameters(arity = "1", paramLabel = "DB_PATH|REPLICA_URL") String target;
   @Spec CommandSpec spec;
 
@@ -57,84 +63,46 @@ public final class VerifyCommand implements Callable<Integer> {
     } else {
       db = DbSpec.resolve(config.load(spec.commandLine().getErr()), Path.of(target));
     }
-    List<String> problems = new ArrayList<>();
-    int files = 0;
-    long bytes = 0;
-    TxId restoredTx = null;
+    VerifyResult result;
     try (MeteredReplicaClient client = new MeteredReplicaClient(db.openReplica())) {
-      List<LtxFileInfo> all = new ArrayList<>();
-      for (int l = 0; l <= LtxFileInfo.MAX_LEVEL; l++) {
-        List<LtxFileInfo> level = client.list(l);
-        all.addAll(level);
-        if (l < LtxFileInfo.SNAPSHOT_LEVEL) {
-          for (int i = 1; i < level.size(); i++) {
-            LtxFileInfo prev = level.get(i - 1);
-            LtxFileInfo cur = level.get(i);
-            if (cur.minTxId().value() != prev.maxTxId().value() + 1) {
-              problems.add("level " + l + ": " + (cur.minTxId().compareTo(prev.maxTxId()) <= 0 ? "overlap" : "gap")
-                  + " between " + prev.name() + " and " + cur.name());
-            }
-          }
-        } else {
-          for (LtxFileInfo f : level) {
-            if (!f.minTxId().equals(TxId.ONE)) {
-              problems.add("snapshot " + f.name() + " does not start at TxId 1");
-            }
-          }
-        }
+      result = ReplicaVerifier.verify(client, ReplicaVerifier.Options.defaults()
+          .withRestoreLatest(!skipRestore).withRestoreEverySnapshot(everySnapshot));
+    }
+    VerifyResult.Summary sum = result.summary();
+    if (json) {
+      Map<String, Object> o = Json.object();
+      o.put("replica", result.replica());
+      o.put("ok", result.ok());
+      o.put("files", sum.files());
+      o.put("files_per_level", sum.filesPerLevel());
+      o.put("bytes", sum.bytes());
+      o.put("files_bad", sum.filesBad());
+      o.put("restored_txid", sum.restoredTxId().map(TxId::toString).orElse(null));
+      o.put("snapshots_restored", sum.snapshotsRestored());
+      List<Object> ps = new ArrayList<>();
+      for (VerifyProblem p : result.problems()) {
+        Map<String, Object> po = Json.object();
+        po.put("severity", p.severity().name().toLowerCase(java.util.Locale.ROOT));
+        po.put("kind", p.kind().name().toLowerCase(java.util.Locale.ROOT));
+        po.put("level", p.level());
+        po.put("file", p.file());
+        po.put("expected", p.expected());
+        po.put("actual", p.actual());
+        po.put("message", p.message());
+        ps.add(po);
       }
-      long total = all.stream().mapToLong(LtxFileInfo::size).sum();
-      try (Progress bar = Progress.start("verifying", total, true)) {
-        for (LtxFileInfo f : all) {
-          files++;
-          bytes += f.size();
-          try (InputStream in = new BufferedInputStream(bar.wrap(client.open(f)), 64 * 1024)) {
-            LtxFileSummary s = LtxDecoder.verify(in, f.toString());
-            if (!s.header().minTxId().equals(f.minTxId()) || !s.header().maxTxId().equals(f.maxTxId())) {
-              problems.add(f + ": header says " + s.header().minTxId() + "-" + s.header().maxTxId());
-            }
-          } catch (IOException | RuntimeException e) {
-            problems.add(f + ": " + Main.message(e));
-          }
-        }
+      o.put("problems", ps);
+      out.println(Json.write(o));
+    } else {
+      for (VerifyProblem p : result.problems()) {
+        out.println((p.severity() == VerifyProblem.Severity.ERROR ? "FAIL  " : "WARN  ") + p.message());
       }
-      if (all.isEmpty()) {
-        problems.add("replica " + client.describe() + " holds no LTX files");
-      } else if (!skipRestore) {
-        Path tmp = Files.createTempDirectory("runnel-verify-");
-        try {
-          Restorer.Result r = Restorer.restore(client, RestoreTarget.latest(), tmp.resolve("verify.db"),
-              Restorer.Options.defaults().withIntegrityCheck(IntegrityCheck.FULL));
-          restoredTx = r.txId();
-        } catch (IOException | RuntimeException e) {
-          problems.add("test restore failed: " + Main.message(e));
-        } finally {
-          try (Stream<Path> s = Files.walk(tmp)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-              Files.deleteIfExists(p);
-            }
-          }
-        }
-      }
-      if (json) {
-        Map<String, Object> o = Json.object();
-        o.put("replica", client.describe());
-        o.put("ok", problems.isEmpty());
-        o.put("files", files);
-        o.put("bytes", bytes);
-        o.put("restored_txid", restoredTx == null ? null : restoredTx.toString());
-        o.put("problems", problems);
-        out.println(Json.write(o));
-      } else {
-        for (String p : problems) {
-          out.println("FAIL  " + p);
-        }
-        out.printf("%s: %d file(s), %d bytes checked%s; %s%n", client.describe(), files, bytes,
-            restoredTx == null ? "" : ", latest state (TxId " + restoredTx + ") restores with integrity_check ok",
-            problems.isEmpty() ? "OK" : problems.size() + " problem(s)");
-      }
+      out.printf("%s: %d file(s), %d bytes checked%s; %s%n", result.replica(), sum.files(), sum.bytes(),
+          sum.restoredTxId().map(t -> ", latest state (TxId " + t + ") restores with integrity_check ok").orElse(""),
+          result.ok() ? (sum.warnings() == 0 ? "OK" : "OK with " + sum.warnings() + " warning(s)")
+              : sum.errors() + " problem(s)");
     }
     out.flush();
-    return problems.isEmpty() ? 0 : 1;
+    return result.ok() ? 0 : 1;
   }
 }

@@ -69,8 +69,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private final AtomicInteger commitRechecks = new AtomicInteger(-1);
   private final AtomicInteger openAppConnections = new AtomicInteger();
   private final ScheduledFuture<?> monitor;
+  /** Identity (inode) of the database file when replication started. */
+  private final Object dbFileKey;
   private volatile boolean closed;
   private volatile boolean channelCloseDeferred;
+  /** The database file was deleted or replaced: nothing left to sync. */
+  private volatile boolean fileGone;
 
   // Guarded by syncLock.
   private long lastWalSize = -2;
@@ -104,6 +108,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     this.pageSize = pageSize;
     this.capture = capture;
     this.uploader = new Uploader(db.getFileName().toString(), meta, replica, runtime, options, remoteMax);
+    this.dbFileKey = fileKey(db);
     long interval = options.monitorInterval().toMillis();
     this.monitor = runtime.scheduler().scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
   }
@@ -183,6 +188,14 @@ public final class ReplicatedDatabase implements AutoCloseable {
       }
       dbFile.close();
       throw e;
+    }
+  }
+
+  private static Object fileKey(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -375,6 +388,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 
   /** Syncs until the WAL is captured. Returns whether any file was written. Holds syncLock. */
   private boolean syncLocked(boolean forceFull) throws IOException {
+    checkDatabaseFile();
     boolean wrote = false;
     recordWalStat();
     while (true) {
@@ -409,6 +423,26 @@ public final class ReplicatedDatabase implements AutoCloseable {
     }
     lastSyncError = null;
     return wrote;
+  }
+
+  /**
+   * The file SQLite and Runnel have open must still be the one at {@link #db}. If it was deleted or
+   * replaced, every further sync would capture an orphaned file (and write a full-page file each
+   * time): stop replicating and say why instead.
+   */
+  private void checkDatabaseFile() throws IOException {
+    Object key;
+    try {
+      key = Files.readAttributes(db, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      key = null;
+    }
+    if (key == null ? dbFileKey != null : !key.equals(dbFileKey)) {
+      monitor.cancel(false);
+      fileGone = true;
+      throw new IOException(db + ": database file was " + (key == null ? "deleted" : "replaced")
+          + " while being replicated; replication of it stopped (reopen it to start again)");
+    }
   }
 
   private void recordWalStat() {
@@ -769,7 +803,9 @@ public final class ReplicatedDatabase implements AutoCloseable {
       closed = true;
       monitor.cancel(false);
       try {
-        syncLocked(false);
+        if (!fileGone) {
+          syncLocked(false);
+        }
       } catch (IOException e) {
         failure = e;
       }

@@ -49,12 +49,15 @@ class CompactionCrashTest {
           CompactionCrashChild.class.getName(), db.toString(), replicaDir.toString(), ack.toString(),
           Long.toString(rnd.nextLong()))
           .redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("child.log").toFile())).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
-      String first = out.readLine();
-      assertTrue(first != null && first.startsWith("ready"), where + ": child did not start: " + first + "\n"
-          + (Files.exists(tmp.resolve("child.log")) ? Files.readString(tmp.resolve("child.log")) : ""));
-      Thread.sleep(200 + rnd.nextInt(1500));
-      p.destroyForcibly();
+      try {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String first = out.readLine();
+        assertTrue(first != null && first.startsWith("ready"), where + ": child did not start: " + first + "\n"
+            + (Files.exists(tmp.resolve("child.log")) ? Files.readString(tmp.resolve("child.log")) : ""));
+        Thread.sleep(200 + rnd.nextInt(1500));
+      } finally {
+        p.destroyForcibly(); // also on failure, so no child outlives the test
+      }
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), where + ": child did not die");
       maxAcked = Math.max(maxAcked, lastAck(ack));
 

@@ -25,6 +25,19 @@ import java.util.Random;
  */
 public final class CrashChild {
   public static void main(String[] args) throws Exception {
+    // Die with the test JVM: its end of our stdin closes when it exits, however it exits.
+    Thread watchdog = new Thread(() -> {
+      try {
+        while (System.in.read() >= 0) {
+          // nothing is sent; wait for EOF
+        }
+      } catch (java.io.IOException ignored) {
+        // treat like EOF
+      }
+      Runtime.getRuntime().halt(3);
+    }, "parent-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     Path db = Path.of(args[0]);
     Path replicaDir = Path.of(args[1]);
     Path ack = Path.of(args[2]);

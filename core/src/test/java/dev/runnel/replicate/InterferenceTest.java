@@ -190,4 +190,30 @@ class InterferenceTest {
       assertRestoresCurrentContent();
     }
   }
+
+  @Test
+  void databaseDeletedWhileReplicating_syncFailsClearly_noFurtherFiles() throws Exception {
+    try (ReplicatedDatabase db = open()) {
+      exec(dbPath, "INSERT INTO t (v) VALUES (randomblob(500))");
+      db.sync();
+      Files.delete(dbPath);
+      var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, db::sync);
+      assertTrue(e.getMessage().contains("deleted while being replicated"), e.getMessage());
+      int files = replica.list(0).size();
+      Thread.sleep(200); // several monitor intervals: nothing more may be written
+      assertEquals(files, replica.list(0).size());
+    }
+  }
+
+  @Test
+  void databaseReplacedWhileReplicating_syncFailsClearly() throws Exception {
+    try (ReplicatedDatabase db = open()) {
+      db.sync();
+      Path other = tmp.resolve("other2.db");
+      exec(other, "CREATE TABLE z (x)");
+      Files.move(other, dbPath, StandardCopyOption.REPLACE_EXISTING);
+      var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, db::sync);
+      assertTrue(e.getMessage().contains("replaced while being replicated"), e.getMessage());
+    }
+  }
 }
