@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -88,7 +87,7 @@ final class TenantLease {
   private final Clock clock;
   private final String nonce = UUID.randomUUID().toString();
   private final AtomicReference<String> lostReason = new AtomicReference<>();
-  private final AtomicBoolean renewing = new AtomicBoolean();
+  private final java.util.concurrent.locks.ReentrantLock renewLock = new java.util.concurrent.locks.ReentrantLock();
   private volatile Consumer<String> onLost = r -> {};
   private volatile String etag;
   private volatile long expiresAt;
@@ -197,37 +196,50 @@ final class TenantLease {
     }
   }
 
-  /** One renewal; never throws. Concurrent calls collapse into one. */
+  /** One renewal; never throws. Skipped if another renewal is in flight. */
   void renew() {
-    if (released || isLost() || renewalsPaused || !renewing.compareAndSet(false, true)) {
+    if (released || isLost() || renewalsPaused || !renewLock.tryLock()) {
       return;
     }
     try {
-      long now = clock.millis();
-      Content next = new Content(holder, now + ttlMillis, nonce);
-      try {
-        if (store.replaceIfUnchanged(OBJECT, next.encode(), etag)) {
-          expiresAt = next.expiresAtMillis();
-          adoptCurrentEtag();
-          return;
-        }
-        // The condition failed: either an earlier ambiguous write of ours succeeded, or someone
-        // else holds the object now.
-        if (!adoptCurrentEtag()) {
-          Optional<Content> other = store.read(OBJECT).flatMap(v -> Content.decode(v.data()));
-          markLost(other.map(c -> "taken over by " + c.holder() + " (expires " + Instant.ofEpochMilli(
-              c.expiresAtMillis()) + ")").orElse("lease object deleted or replaced"));
-        }
-      } catch (IOException e) {
-        if (clock.millis() >= expiresAt - marginMillis) {
-          markLost("could not renew before expiry: " + e.getMessage());
-        } else {
-          LOG.log(Level.WARNING, "runnel-tenant [{0}] lease renewal failed (will retry): {1}", tenantId,
-              e.getMessage());
-        }
+      renewLocked();
+    } finally {
+      renewLock.unlock();
+    }
+  }
+
+  /** Renews unless a concurrent renewal (waited for) already moved the expiry out of the margin. */
+  private void renewIfStillDue() {
+    if (released || isLost() || renewalsPaused) {
+      return;
+    }
+    renewLock.lock();
+    try {
+      if (clock.millis() >= expiresAt - marginMillis) {
+        renewLocked();
       }
     } finally {
-      renewing.set(false);
+      renewLock.unlock();
+    }
+  }
+
+  private void renewLocked() {
+    long now = clock.millis();
+    Content next = new Content(holder, now + ttlMillis, nonce);
+    try {
+      if (store.replaceIfUnchanged(OBJECT, next.encode(), etag)) {
+        expiresAt = next.expiresAtMillis();
+      }
+      // Learn the new etag; if the condition failed, this tells an earlier ambiguous write of ours
+      // that did land (our nonce) from a takeover (someone else's), and marks the lease lost then.
+      adoptCurrentEtag();
+    } catch (IOException e) {
+      if (clock.millis() >= expiresAt - marginMillis) {
+        markLost("could not renew before expiry: " + e.getMessage());
+      } else {
+        LOG.log(Level.WARNING, "runnel-tenant [{0}] lease renewal failed (will retry): {1}", tenantId,
+            e.getMessage());
+      }
     }
   }
 
@@ -250,7 +262,8 @@ final class TenantLease {
 
   /**
    * Fencing check before an upload. Throws unless the lease is ours, unreleased and not within
-   * TTL/6 of expiring; with {@code remote}, also re-reads the lease object and compares nonces.
+   * TTL/6 of expiring (a lease that close to expiry is renewed on the spot, which proves ownership
+   * by compare-and-swap); with {@code remote}, also re-reads the lease object and compares nonces.
    * The window that remains: the time between this check and the upload becoming visible (one
    * request, normally milliseconds; a process paused inside it for longer than TTL/6 could still
    * land one file after a takeover).
@@ -263,10 +276,19 @@ final class TenantLease {
     if (released) {
       throw new IOException("runnel-tenant [" + tenantId + "] lease released; upload fenced");
     }
-    long now = clock.millis();
-    if (now >= expiresAt - marginMillis) {
-      throw new IOException("runnel-tenant [" + tenantId + "] lease expires at " + Instant.ofEpochMilli(expiresAt)
-          + " and was not renewed in time; upload fenced");
+    if (clock.millis() >= expiresAt - marginMillis) {
+      // Late (a pause, a slow timer, a clock jump): renew now. Success proves by compare-and-swap
+      // on our etag that nobody took the lease meanwhile; failure marks it lost.
+      renewIfStillDue();
+      lost = lostReason.get();
+      if (lost != null) {
+        throw new IOException("runnel-tenant [" + tenantId + "] lease lost (" + lost + "); upload fenced");
+      }
+      if (clock.millis() >= expiresAt - marginMillis) {
+        throw new IOException("runnel-tenant [" + tenantId + "] lease expires at " + Instant.ofEpochMilli(expiresAt)
+            + " and could not be renewed in time; upload fenced");
+      }
+      return;
     }
     if (remote) {
       Optional<Content> c = store.read(OBJECT).flatMap(v -> Content.decode(v.data()));
