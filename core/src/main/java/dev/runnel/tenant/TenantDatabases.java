@@ -26,7 +26,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -448,18 +447,20 @@ public final class TenantDatabases implements AutoCloseable {
       if (importFrom != null) {
         importInto(t, replica, lease, importFrom);
       } else {
-        try {
-          Restorer.Result r = Restorer.restore(replica, RestoreTarget.latest(), t.db,
-              Restorer.Options.defaults().withParallelism(4));
-          ReplicatedDatabase.adoptRestored(t.db, r.txId());
-          LOG.log(Level.DEBUG, "runnel-tenant [{0}] restored TxId {1} ({2} bytes) from {3}", t.id, r.txId(),
-              r.bytesDownloaded(), replica.describe());
-        } catch (NoMatchingBackupException e) {
-          if (hasAnyLtx(replica)) {
+        if (hasAnyLtx(replica)) {
+          try {
+            Restorer.Result r = Restorer.restore(replica, RestoreTarget.latest(), t.db,
+                Restorer.Options.defaults().withParallelism(4));
+            ReplicatedDatabase.adoptRestored(t.db, r.txId());
+            LOG.log(Level.DEBUG, "runnel-tenant [{0}] restored TxId {1} ({2} bytes) from {3}", t.id, r.txId(),
+                r.bytesDownloaded(), replica.describe());
+          } catch (NoMatchingBackupException e) {
+            // Files exist but reach no state: never paper over a damaged history with a new database.
             throw new IOException("runnel-tenant [" + t.id + "] replica " + replica.describe()
                 + " holds files but no restorable state; refusing to create a new database over it: "
                 + e.getMessage(), e);
           }
+        } else {
           LOG.log(Level.WARNING, "runnel-tenant [{0}] no replica at {1}: creating a new tenant database", t.id,
               replica.describe());
           createNew(t);
@@ -483,7 +484,9 @@ public final class TenantDatabases implements AutoCloseable {
       lease.onLost(reason -> io.execute(() -> leaseLost(t, reason)));
       long period = Math.max(1, options.leaseTtl().toMillis() / 3);
       t.renewal = timers.scheduleWithFixedDelay(() -> io.execute(l::renew), period, period, TimeUnit.MILLISECONDS);
-      t.diskBytes = measure(t);
+      if (options.diskBudgetBytes() > 0) {
+        t.diskBytes = measure(t);
+      }
       long nanos = System.nanoTime() - t0;
       t.coldStartNanos = nanos;
       t.hotSinceMillis = clock.millis();
@@ -546,7 +549,7 @@ public final class TenantDatabases implements AutoCloseable {
   }
 
   private void createNew(Tenant t) throws IOException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + t.db)) {
+    try (Connection c = new org.sqlite.SQLiteConfig().createConnection("jdbc:sqlite:" + t.db)) {
       try (Statement st = c.createStatement()) {
         st.execute("PRAGMA journal_mode = WAL");
         st.execute("PRAGMA foreign_keys = ON");
