@@ -1,0 +1,1156 @@
+package dev.runnel.tenant;
+
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.ConditionalStore;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.ReplicaClients;
+import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.replicate.ReplicationOptions;
+import dev.runnel.replicate.ReplicationRuntime;
+import dev.runnel.restore.NoMatchingBackupException;
+import dev.runnel.restore.RestoreTarget;
+import dev.runnel.restore.Restorer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * One SQLite database per tenant, embedded: restored on demand from the tenant's replica into a
+ * local cache directory, replicated while hot, evicted when idle, with nothing acknowledged lost.
+ *
+ * <h2>Layout</h2>
+ * Tenant {@code X} lives in the replica {@code <base>/X} (its LTX files and its {@code lease}
+ * object) and, while hot, in {@code <cache>/X/X.db} (plus {@code -wal}, {@code -shm} and the
+ * {@code .X.db-litestream} directory). The cache directory is scratch space owned by one manager:
+ * it is locked ({@code .runnel-tenants.lock}) and leftover tenant directories are deleted at build.
+ *
+ * <h2>Acquire</h2>
+ * {@link #acquire} of a hot tenant returns at once (a map lookup and a CAS). A cold acquire takes
+ * the tenant's lease, restores the replica (an empty replica means a new tenant: the database is
+ * created and the schema initializer runs, with a warning in the log), starts replication on the
+ * shared {@link ReplicationRuntime}, runs the migration hook, and returns. Concurrent cold acquires
+ * of one tenant restore once (single flight); acquires of other tenants never wait for it.
+ *
+ * <h2>Eviction</h2>
+ * A tenant with no open handle is evicted when idle past {@link TenantOptions#idleTimeout()}, when
+ * least recently used while over {@link TenantOptions#maxHotTenants()} or the disk budget, on
+ * {@link #evict} and on {@link #close}. Steps, in this order: no new handles; the tenant's
+ * connections are closed (so no commit can slip in after the final sync); a final sync waits for
+ * the upload; the replica is listed to confirm it holds the final TxId; replication stops; the
+ * lease is released; the local files are deleted. If the sync or the confirmation fails, the
+ * tenant stays hot and local (its connections reopen on demand), the failure is counted and
+ * reported to listeners, and the next sweep retries. An acquire that arrives during an eviction
+ * waits for it to finish, then either finds the tenant still hot (eviction failed) or cold-starts
+ * it again.
+ *
+ * <h2>Leases</h2>
+ * At most one process writes a tenant: see {@link TenantLease}. A tenant leased by another live
+ * process fails fast with {@link TenantBusyException}. Every upload is fenced by a lease check. A
+ * process that loses a lease (taken over after it expired, or not renewable before expiry) closes
+ * the tenant's connections and replication at once and deletes its local files; commits not yet
+ * uploaded by then are lost (only what {@link TenantHandle#sync()} acknowledged is guaranteed).
+ *
+ * <h2>Threads</h2>
+ * No thread per tenant: replication uses the shared runtime; lease renewals and the sweep are
+ * timers on one scheduler thread that hand their I/O to virtual threads. All methods are
+ * thread-safe.
+ */
+public final class TenantDatabases implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(TenantDatabases.class.getName());
+  static final String LOCK_FILE = ".runnel-tenants.lock";
+
+  private final Function<String, ReplicaClient> replicas;
+  private final Path cacheDir;
+  private final TenantOptions options;
+  private final ReplicationOptions tenantReplication;
+  private final TenantHook initializer;
+  private final TenantHook migration;
+  private final Clock clock;
+  private final String holderId;
+  private final List<TenantListener> listeners = new CopyOnWriteArrayList<>();
+  private final ReplicationRuntime runtime;
+  private final boolean ownsRuntime;
+  private final ScheduledThreadPoolExecutor timers;
+  private final ExecutorService io;
+  private final FileChannel lockChannel;
+  private final FileLock cacheLock;
+  private final ConcurrentHashMap<String, Tenant> tenants = new ConcurrentHashMap<>();
+  private final AtomicInteger hot = new AtomicInteger();
+  private final ReentrantLock capLock = new ReentrantLock();
+  private volatile boolean closed;
+
+  private final LongAdder coldStarts = new LongAdder();
+  private final LongAdder created = new LongAdder();
+  private final LongAdder coldStartFailures = new LongAdder();
+  private final LongAdder hotAcquires = new LongAdder();
+  private final LongAdder evictionFailures = new LongAdder();
+  private final LongAdder leaseConflicts = new LongAdder();
+  private final LongAdder leaseLosses = new LongAdder();
+  private final Map<EvictionCause, LongAdder> evictions = new EnumMap<>(EvictionCause.class);
+  private final LatencyHistogram.Recorder coldStartLatency = new LatencyHistogram.Recorder();
+
+  private TenantDatabases(Builder b) throws IOException {
+    this.replicas = b.replicas;
+    this.cacheDir = b.cacheDir.toAbsolutePath().normalize();
+    this.options = b.options;
+    // The engine's close() would retry a failed final upload for shutdownSyncTimeout; evictions
+    // sync explicitly first, so a single attempt in close() is enough (and a tenant that lost its
+    // lease closes at once).
+    this.tenantReplication = options.replication().withShutdownSync(Duration.ZERO,
+        options.replication().shutdownSyncInterval());
+    this.initializer = b.initializer;
+    this.migration = b.migration;
+    this.clock = b.clock;
+    this.holderId = b.holderId != null ? b.holderId : defaultHolderId();
+    this.listeners.addAll(b.listeners);
+    for (EvictionCause c : EvictionCause.values()) {
+      evictions.put(c, new LongAdder());
+    }
+    Files.createDirectories(cacheDir);
+    FileChannel ch = FileChannel.open(cacheDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IllegalStateException("cache directory " + cacheDir + " is in use by another TenantDatabases");
+    }
+    this.lockChannel = ch;
+    this.cacheLock = lock;
+    deleteLeftovers();
+    if (b.runtime != null) {
+      this.runtime = b.runtime;
+      this.ownsRuntime = false;
+    } else {
+      this.runtime = new ReplicationRuntime(2, 16, clock);
+      this.ownsRuntime = true;
+    }
+    this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "runnel-tenant-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.timers.setRemoveOnCancelPolicy(true);
+    this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("runnel-tenant-", 0).factory());
+    long sweep = options.sweepInterval().toMillis();
+    timers.scheduleWithFixedDelay(() -> io.execute(this::sweepQuietly), sweep, sweep, TimeUnit.MILLISECONDS);
+  }
+
+  /** A builder; {@link Builder#replicaBase} (or {@link Builder#replicaFactory}) and the cache directory are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link TenantDatabases}. Not thread-safe; build once.
+   */
+  public static final class Builder {
+    private Function<String, ReplicaClient> replicas;
+    private Path cacheDir;
+    private TenantOptions options = TenantOptions.defaults();
+    private TenantHook initializer = TenantHook.NONE;
+    private TenantHook migration = TenantHook.NONE;
+    private Clock clock = Clock.systemUTC();
+    private String holderId;
+    private ReplicationRuntime runtime;
+    private final List<TenantListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * Replicas under one base URL or path: tenant {@code X} replicates to {@code <base>/X} (query
+     * parameters of the base, e.g. {@code ?endpoint=...}, are kept), opened with
+     * {@link ReplicaClients#open(String)}. E.g. {@code s3://bucket/tenants} or
+     * {@code file:///var/backups/tenants}.
+     */
+    public Builder replicaBase(String base) {
+      Objects.requireNonNull(base, "base");
+      int q = base.indexOf('?');
+      String path = q < 0 ? base : base.substring(0, q);
+      String query = q < 0 ? "" : base.substring(q);
+      while (path.endsWith("/") && !path.endsWith("://")) {
+        path = path.substring(0, path.length() - 1);
+      }
+      String prefix = path;
+      this.replicas = id -> ReplicaClients.open(prefix + "/" + id + query);
+      return this;
+    }
+
+    /**
+     * Replicas from a function of the (validated) tenant id. Called once per cold start; the
+     * manager initialises the client and closes it when the tenant is evicted. The client must
+     * offer a {@link ReplicaClient#conditionalStore()} (for the lease).
+     */
+    public Builder replicaFactory(Function<String, ReplicaClient> factory) {
+      this.replicas = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** Local directory for hot tenants' databases; created if missing; owned by this manager. */
+    public Builder cacheDirectory(Path dir) {
+      this.cacheDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    public Builder options(TenantOptions o) {
+      this.options = Objects.requireNonNull(o, "options");
+      return this;
+    }
+
+    /** Runs once for a tenant whose replica is empty, in the creating transaction. Default none. */
+    public Builder schemaInitializer(TenantHook hook) {
+      this.initializer = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** Runs on every cold start, after restore (and the initializer), in one transaction. Default none. */
+    public Builder migration(TenantHook hook) {
+      this.migration = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** Time source for idle timeouts, LRU order and lease expiry. Default: system UTC. */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * The id this process writes into leases (shown to competitors in {@link TenantBusyException}).
+     * Must be unique among live processes: a lease naming our own holder id is taken over even
+     * before it expires. Default: {@code <hostname>/<pid>/<random>}.
+     */
+    public Builder holderId(String id) {
+      if (id == null || id.isBlank() || id.contains("\n") || id.length() > 200) {
+        throw new IllegalArgumentException("holder id must be 1..200 characters without newlines");
+      }
+      this.holderId = id;
+      return this;
+    }
+
+    /**
+     * A replication runtime to share with other replicated databases of the process; the manager
+     * does not close it. Default: a runtime of its own (2 threads, 16 uploads, the builder's clock).
+     */
+    public Builder runtime(ReplicationRuntime r) {
+      this.runtime = Objects.requireNonNull(r, "runtime");
+      return this;
+    }
+
+    public Builder listener(TenantListener l) {
+      this.listeners.add(Objects.requireNonNull(l, "listener"));
+      return this;
+    }
+
+    /**
+     * Creates the manager: creates and locks the cache directory, deletes leftovers of a previous
+     * run in it, starts the sweep timer.
+     *
+     * @throws IllegalStateException if another manager holds the cache directory
+     */
+    public TenantDatabases build() throws IOException {
+      if (replicas == null) {
+        throw new IllegalStateException("replicaBase or replicaFactory is required");
+      }
+      if (cacheDir == null) {
+        throw new IllegalStateException("cacheDirectory is required");
+      }
+      return new TenantDatabases(this);
+    }
+  }
+
+  private static String defaultHolderId() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      host = "host";
+    }
+    return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public TenantOptions options() {
+    return options;
+  }
+
+  /** The holder id written into this manager's leases. */
+  public String holderId() {
+    return holderId;
+  }
+
+  public Path cacheDirectory() {
+    return cacheDir;
+  }
+
+  /** Registers a listener (in addition to the builder's). */
+  public void addListener(TenantListener l) {
+    listeners.add(Objects.requireNonNull(l, "listener"));
+  }
+
+  // ---- acquire ---------------------------------------------------------------------------------
+
+  /**
+   * A handle on tenant {@code tenantId}, cold-starting it if needed (see the class comment).
+   *
+   * @throws IllegalArgumentException if the id is invalid (before any disk or network access)
+   * @throws TenantBusyException if another live process holds the tenant's lease
+   * @throws IOException if the restore, the replica or a hook fails; nothing stays behind locally
+   * @throws IllegalStateException if the manager is closed
+   */
+  public TenantHandle acquire(String tenantId) throws IOException {
+    TenantIds.check(tenantId);
+    ensureOpen();
+    while (true) {
+      Tenant t = tenants.get(tenantId);
+      if (t == null) {
+        Tenant fresh = new Tenant(tenantId, cacheDir.resolve(tenantId), clock.millis(), options);
+        t = tenants.putIfAbsent(tenantId, fresh);
+        if (t == null) {
+          if (closed) {
+            tenants.remove(tenantId, fresh);
+            fresh.started.completeExceptionally(new IllegalStateException("closed"));
+            throw new IllegalStateException("TenantDatabases is closed");
+          }
+          coldStart(fresh, null);
+          enforceCaps(false);
+          return new TenantHandle(this, fresh);
+        }
+      }
+      if (!t.started.isDone()) {
+        await(t.started, tenantId);
+      } else if (t.started.isCompletedExceptionally()) {
+        await(t.started, tenantId); // rethrows the creator's failure
+      }
+      if (t.tryRetain()) {
+        t.lastUsedMillis = clock.millis();
+        hotAcquires.increment();
+        return new TenantHandle(this, t);
+      }
+      CompletableFuture<Void> td = t.teardown;
+      if (td != null) {
+        try {
+          td.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while tenant " + tenantId + " was being evicted");
+        } catch (ExecutionException e) {
+          // The teardown's outcome does not matter here: look again.
+        }
+      } else {
+        Thread.onSpinWait();
+      }
+      ensureOpen();
+    }
+  }
+
+  private static void await(CompletableFuture<Void> f, String tenantId) throws IOException {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while tenant " + tenantId + " was starting");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof TenantBusyException busy) {
+        throw new TenantBusyException(busy.tenantId(), busy.holder(), busy.expiresAt());
+      }
+      if (c instanceof IOException io) {
+        throw new IOException(io.getMessage(), io);
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException("runnel-tenant [" + tenantId + "] cold start failed: " + c, c);
+    }
+  }
+
+  void release(Tenant t) {
+    t.lastUsedMillis = clock.millis();
+    t.refs.decrementAndGet();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("TenantDatabases is closed");
+    }
+  }
+
+  /**
+   * The cold start, on the caller's thread. {@code importFrom} non-null makes it an import of that
+   * file instead of a restore. On failure nothing stays behind (lease released, files deleted) and
+   * the tenant is removed from the map before {@code started} fails.
+   */
+  private void coldStart(Tenant t, ImportSpec importFrom) throws IOException {
+    long t0 = System.nanoTime();
+    ReplicaClient replica = null;
+    TenantLease lease = null;
+    ReplicatedDatabase rdb = null;
+    try {
+      replica = Objects.requireNonNull(replicas.apply(t.id), "replica factory returned null");
+      replica.init();
+      ReplicaClient r0 = replica;
+      ConditionalStore store = replica.conditionalStore().orElseThrow(() -> new IOException(
+          "runnel-tenant [" + t.id + "] replica " + r0.describe() + " has no conditional store; leases need one"));
+      try {
+        lease = TenantLease.acquire(t.id, store, holderId, options.leaseTtl(), clock);
+      } catch (TenantBusyException e) {
+        leaseConflicts.increment();
+        throw e;
+      }
+      deleteTree(t.dir);
+      Files.createDirectories(t.dir);
+      boolean isNew = false;
+      if (importFrom != null) {
+        importInto(t, replica, lease, importFrom);
+      } else {
+        if (hasAnyLtx(replica)) {
+          try {
+            Restorer.Result r = Restorer.restore(replica, RestoreTarget.latest(), t.db,
+                Restorer.Options.defaults().withParallelism(4));
+            ReplicatedDatabase.adoptRestored(t.db, r.txId());
+            LOG.log(Level.DEBUG, "runnel-tenant [{0}] restored TxId {1} ({2} bytes) from {3}", t.id, r.txId(),
+                r.bytesDownloaded(), replica.describe());
+          } catch (NoMatchingBackupException e) {
+            // Files exist but reach no state: never paper over a damaged history with a new database.
+            throw new IOException("runnel-tenant [" + t.id + "] replica " + replica.describe()
+                + " holds files but no restorable state; refusing to create a new database over it: "
+                + e.getMessage(), e);
+          }
+        } else {
+          LOG.log(Level.WARNING, "runnel-tenant [{0}] no replica at {1}: creating a new tenant database", t.id,
+              replica.describe());
+          createNew(t);
+          isNew = true;
+        }
+      }
+      FencedReplicaClient fenced = new FencedReplicaClient(replica, lease, options.verifyLeaseOnUpload());
+      rdb = ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime);
+      t.replica = replica;
+      t.lease = lease;
+      t.rdb = rdb;
+      t.created = isNew;
+      runHook(t, migration, "migration hook");
+      if (importFrom != null) {
+        importFrom.replicated = rdb.sync(options.replication().shutdownSyncTimeout());
+      }
+      if (lease.isLost()) {
+        throw new IOException("runnel-tenant [" + t.id + "] lease lost during cold start: " + lease.lostReason());
+      }
+      TenantLease l = lease;
+      lease.onLost(reason -> io.execute(() -> leaseLost(t, reason)));
+      long period = Math.max(1, options.leaseTtl().toMillis() / 3);
+      t.renewal = timers.scheduleWithFixedDelay(() -> io.execute(l::renew), period, period, TimeUnit.MILLISECONDS);
+      if (options.diskBudgetBytes() > 0) {
+        t.diskBytes = measure(t);
+      }
+      long nanos = System.nanoTime() - t0;
+      t.coldStartNanos = nanos;
+      t.hotSinceMillis = clock.millis();
+      t.lastUsedMillis = t.hotSinceMillis;
+      hot.incrementAndGet();
+      coldStarts.increment();
+      if (isNew) {
+        created.increment();
+      }
+      coldStartLatency.record(nanos);
+      LOG.log(Level.DEBUG, "runnel-tenant [{0}] hot after {1} µs ({2})", t.id, nanos / 1000,
+          importFrom != null ? "imported" : isNew ? "created" : "restored");
+      t.started.complete(null);
+      Duration elapsed = Duration.ofNanos(nanos);
+      boolean wasNew = isNew;
+      notify(l2 -> l2.coldStarted(t.id, wasNew, elapsed));
+    } catch (Throwable e) {
+      coldStartFailures.increment();
+      t.gone = true;
+      t.closeConnections();
+      if (rdb != null) {
+        try {
+          rdb.close();
+        } catch (IOException | RuntimeException ignored) {
+          // Failing anyway; the local files go below.
+        }
+      }
+      if (lease != null) {
+        try {
+          lease.release();
+        } catch (IOException | RuntimeException ex) {
+          e.addSuppressed(ex);
+        }
+      }
+      if (replica != null) {
+        closeQuietly(replica);
+      }
+      try {
+        deleteTree(t.dir);
+      } catch (IOException | UncheckedIOException ex) {
+        e.addSuppressed(ex);
+      }
+      tenants.remove(t.id, t);
+      t.started.completeExceptionally(e);
+      if (!(e instanceof TenantBusyException)) {
+        LOG.log(Level.WARNING, "runnel-tenant [" + t.id + "] cold start failed: " + e);
+        notify(l2 -> l2.error(t.id, "cold-start", e));
+      }
+      if (e instanceof IOException io1) {
+        throw io1;
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(e);
+    }
+  }
+
+  private void createNew(Tenant t) throws IOException {
+    try (Connection c = new org.sqlite.SQLiteConfig().createConnection("jdbc:sqlite:" + t.db)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("PRAGMA foreign_keys = ON");
+        for (Map.Entry<String, String> p : options.pragmas().entrySet()) {
+          st.execute("PRAGMA " + p.getKey() + " = " + p.getValue());
+        }
+      }
+      c.setAutoCommit(false);
+      try {
+        initializer.apply(t.id, c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw new IOException("runnel-tenant [" + t.id + "] schema initializer failed: " + e.getMessage(), e);
+      }
+    } catch (SQLException e) {
+      throw new IOException("runnel-tenant [" + t.id + "] cannot create database " + t.db + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void runHook(Tenant t, TenantHook hook, String what) throws IOException {
+    if (hook == TenantHook.NONE) {
+      return;
+    }
+    Connection w = null;
+    try {
+      w = t.borrowWriter(options.busyTimeout());
+      w.setAutoCommit(false);
+      try {
+        hook.apply(t.id, w);
+        w.commit();
+      } catch (SQLException | RuntimeException e) {
+        w.rollback();
+        throw new IOException("runnel-tenant [" + t.id + "] " + what + " failed: " + e.getMessage(), e);
+      } finally {
+        w.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IOException("runnel-tenant [" + t.id + "] " + what + ": " + e.getMessage(), e);
+    } finally {
+      if (w != null) {
+        t.returnWriter(w);
+      }
+    }
+  }
+
+  private static boolean hasAnyLtx(ReplicaClient replica) throws IOException {
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      if (!replica.list(level).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- import ----------------------------------------------------------------------------------
+
+  private static final class ImportSpec {
+    final Path source;
+    final boolean force;
+    TxId replicated;
+
+    ImportSpec(Path source, boolean force) {
+      this.source = source;
+      this.force = force;
+    }
+  }
+
+  /**
+   * Imports an existing SQLite file as tenant {@code tenantId} ("move this organisation in"): takes
+   * the lease, checks that the tenant has no replica yet (or, with {@code force}, deletes the
+   * replica's LTX files), copies a consistent snapshot of {@code sqliteFile} (with {@code VACUUM
+   * INTO}, so its {@code -wal} content is included and the source may stay in use), starts
+   * replication, runs the migration hook, and waits until the replica holds it. The tenant is then
+   * hot. The source file is not modified.
+   *
+   * @return the replicated TxId
+   * @throws IllegalArgumentException if the id is invalid
+   * @throws IllegalStateException if the tenant is hot or starting in this process
+   * @throws java.nio.file.FileAlreadyExistsException if the tenant already has a replica and
+   *     {@code force} is false
+   * @throws TenantBusyException if another process holds the tenant's lease
+   */
+  public TxId importTenant(String tenantId, Path sqliteFile, boolean force) throws IOException {
+    TenantIds.check(tenantId);
+    Objects.requireNonNull(sqliteFile, "sqliteFile");
+    ensureOpen();
+    checkSqliteHeader(sqliteFile);
+    Tenant fresh = new Tenant(tenantId, cacheDir.resolve(tenantId), clock.millis(), options);
+    if (tenants.putIfAbsent(tenantId, fresh) != null) {
+      throw new IllegalStateException("runnel-tenant [" + tenantId + "] is hot in this process; evict it first");
+    }
+    ImportSpec spec = new ImportSpec(sqliteFile.toAbsolutePath(), force);
+    coldStart(fresh, spec);
+    release(fresh); // the creator's reference: nobody holds a handle
+    enforceCaps(false);
+    LOG.log(Level.INFO, "runnel-tenant [{0}] imported {1}, replicated at TxId {2}", tenantId, sqliteFile,
+        spec.replicated);
+    return spec.replicated;
+  }
+
+  /** {@link #importTenant(String, Path, boolean)} without force. */
+  public TxId importTenant(String tenantId, Path sqliteFile) throws IOException {
+    return importTenant(tenantId, sqliteFile, false);
+  }
+
+  private void importInto(Tenant t, ReplicaClient replica, TenantLease lease, ImportSpec spec) throws IOException {
+    if (hasAnyLtx(replica)) {
+      if (!spec.force) {
+        throw new java.nio.file.FileAlreadyExistsException(replica.describe(), null,
+            "runnel-tenant [" + t.id + "] already has a replica; pass force to replace it");
+      }
+      LOG.log(Level.WARNING, "runnel-tenant [{0}] import with force: deleting the existing replica at {1}", t.id,
+          replica.describe());
+      new FencedReplicaClient(replica, lease, options.verifyLeaseOnUpload()).deleteAll();
+    }
+    String target = t.db.toString().replace("'", "''");
+    org.sqlite.SQLiteConfig cfg = new org.sqlite.SQLiteConfig();
+    cfg.setReadOnly(true);
+    try (Connection c = cfg.createConnection("jdbc:sqlite:" + spec.source); Statement st = c.createStatement()) {
+      st.execute("VACUUM INTO '" + target + "'");
+    } catch (SQLException e) {
+      throw new IOException("runnel-tenant [" + t.id + "] cannot copy " + spec.source + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkSqliteHeader(Path file) throws IOException {
+    byte[] head = new byte[16];
+    try (InputStream in = Files.newInputStream(file)) {
+      if (in.readNBytes(head, 0, 16) < 16
+          || !new String(head, 0, 15, StandardCharsets.US_ASCII).equals("SQLite format 3")) {
+        throw new IOException(file + ": not an SQLite database");
+      }
+    }
+  }
+
+  // ---- eviction --------------------------------------------------------------------------------
+
+  /**
+   * Evicts a tenant now if it is hot and has no open handle (waiting for a concurrent eviction of
+   * it to finish first).
+   *
+   * @return true if this call evicted it; false if it was not hot here, had open handles, or its
+   *     final upload failed (then it stays hot; see {@link TenantMetrics#evictionFailures()})
+   */
+  public boolean evict(String tenantId) {
+    TenantIds.check(tenantId);
+    Tenant t = tenants.get(tenantId);
+    return t != null && evict(t, EvictionCause.EXPLICIT, false, true);
+  }
+
+  /**
+   * Runs one maintenance pass now, on the caller's thread: evicts tenants idle past the timeout
+   * (by the injected clock), then least-recently-used tenants while over the hot cap or the disk
+   * budget (re-measuring disk use). The background sweep calls this every
+   * {@link TenantOptions#sweepInterval()}.
+   */
+  public void runMaintenance() {
+    long now = clock.millis();
+    long idle = options.idleTimeout().toMillis();
+    for (Tenant t : tenants.values()) {
+      if (t.isHot() && t.refs.get() == 0 && now - t.lastUsedMillis >= idle) {
+        evict(t, EvictionCause.IDLE, false, false);
+      }
+    }
+    enforceCaps(true);
+  }
+
+  private void sweepQuietly() {
+    if (closed) {
+      return;
+    }
+    try {
+      runMaintenance();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "runnel-tenant sweep failed", e);
+    }
+  }
+
+  private void enforceCaps(boolean remeasure) {
+    int maxHot = options.maxHotTenants();
+    long budget = options.diskBudgetBytes();
+    if (hot.get() <= maxHot && budget == 0) {
+      return;
+    }
+    if (!capLock.tryLock()) {
+      return; // another thread is already making room
+    }
+    try {
+      Set<Tenant> failed = new HashSet<>();
+      while (hot.get() > maxHot) {
+        Tenant v = leastRecentlyUsedIdle(failed);
+        if (v == null) {
+          break;
+        }
+        if (!evict(v, EvictionCause.LRU, false, false)) {
+          failed.add(v);
+        }
+      }
+      if (budget > 0) {
+        long total = 0;
+        for (Tenant t : tenants.values()) {
+          if (t.isHot()) {
+            if (remeasure) {
+              t.diskBytes = measure(t);
+            }
+            total += t.diskBytes;
+          }
+        }
+        while (total > budget) {
+          Tenant v = leastRecentlyUsedIdle(failed);
+          if (v == null) {
+            break;
+          }
+          long bytes = v.diskBytes;
+          if (evict(v, EvictionCause.DISK, false, false)) {
+            total -= bytes;
+          } else {
+            failed.add(v);
+          }
+        }
+      }
+    } finally {
+      capLock.unlock();
+    }
+  }
+
+  private Tenant leastRecentlyUsedIdle(Set<Tenant> excluded) {
+    Tenant best = null;
+    for (Tenant t : tenants.values()) {
+      if (t.isHot() && t.refs.get() == 0 && !excluded.contains(t)
+          && (best == null || t.lastUsedMillis < best.lastUsedMillis)) {
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The eviction procedure (class comment). {@code force}: proceed even with open handles (their
+   * connections are closed under them); used at shutdown. {@code wait}: wait for a concurrent
+   * teardown instead of skipping.
+   */
+  private boolean evict(Tenant t, EvictionCause cause, boolean force, boolean wait) {
+    if (!t.started.isDone() || t.started.isCompletedExceptionally()) {
+      return false;
+    }
+    if (wait) {
+      t.lifecycle.lock();
+    } else if (!t.lifecycle.tryLock()) {
+      return false;
+    }
+    try {
+      if (t.gone) {
+        return false;
+      }
+      CompletableFuture<Void> td = new CompletableFuture<>();
+      t.teardown = td;
+      int before;
+      if (force) {
+        before = t.refs.getAndSet(-1);
+      } else if (t.refs.compareAndSet(0, -1)) {
+        before = 0;
+      } else {
+        td.complete(null);
+        return false;
+      }
+      try {
+        t.markUnusable("being evicted (" + cause + ")");
+        t.closeConnections();
+        TxId target;
+        try {
+          target = t.rdb.sync(options.replication().shutdownSyncTimeout());
+          confirmInReplica(t, target);
+        } catch (IOException | RuntimeException e) {
+          evictionFailures.increment();
+          LOG.log(Level.WARNING, "runnel-tenant [{0}] eviction ({1}) postponed, tenant stays hot: {2}", t.id, cause,
+              e.getMessage());
+          notify(l -> l.error(t.id, "evict", e));
+          if (cause != EvictionCause.SHUTDOWN) {
+            t.markUsable();
+            t.refs.set(before == -1 ? 0 : before);
+          }
+          return false;
+        }
+        stopAndDelete(t, cause, true);
+        return true;
+      } finally {
+        td.complete(null);
+      }
+    } finally {
+      t.lifecycle.unlock();
+    }
+  }
+
+  private void confirmInReplica(Tenant t, TxId target) throws IOException {
+    if (target.isZero()) {
+      return;
+    }
+    TxId max = TxId.ZERO;
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL && max.compareTo(target) < 0; level++) {
+      for (LtxFileInfo f : t.replica.list(level)) {
+        max = TxId.max(max, f.maxTxId());
+      }
+    }
+    if (max.compareTo(target) < 0) {
+      throw new IOException("runnel-tenant [" + t.id + "] replica " + t.replica.describe() + " lists TxId " + max
+          + " but the final sync reported " + target);
+    }
+  }
+
+  /** Stops replication, releases the lease (if {@code releaseLease}), deletes local files. Holds lifecycle. */
+  private void stopAndDelete(Tenant t, EvictionCause cause, boolean releaseLease) {
+    if (t.renewal != null) {
+      t.renewal.cancel(false);
+    }
+    try {
+      t.rdb.close();
+    } catch (IOException | RuntimeException e) {
+      if (releaseLease) {
+        // Everything was confirmed in the replica before; a failure here only concerns cleanup.
+        LOG.log(Level.DEBUG, "runnel-tenant [{0}] closing replication: {1}", t.id, e.getMessage());
+      }
+    }
+    if (releaseLease) {
+      try {
+        t.lease.release();
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "runnel-tenant [{0}] lease release failed (it expires by itself): {1}", t.id,
+            e.getMessage());
+        notify(l -> l.error(t.id, "lease-release", e));
+      }
+    }
+    closeQuietly(t.replica);
+    try {
+      deleteTree(t.dir);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.log(Level.WARNING, "runnel-tenant [{0}] deleting local files: {1}", t.id, e.getMessage());
+      notify(l -> l.error(t.id, "delete-local", e));
+    }
+    t.gone = true;
+    hot.decrementAndGet();
+    tenants.remove(t.id, t);
+    evictions.get(cause).increment();
+    LOG.log(Level.DEBUG, "runnel-tenant [{0}] evicted ({1})", t.id, cause);
+    notify(l -> l.evicted(t.id, cause));
+  }
+
+  private void leaseLost(Tenant t, String reason) {
+    t.lifecycle.lock();
+    try {
+      if (t.gone || !t.started.isDone() || t.started.isCompletedExceptionally()) {
+        return;
+      }
+      CompletableFuture<Void> td = new CompletableFuture<>();
+      t.teardown = td;
+      try {
+        t.refs.set(-1);
+        t.markUnusable("lease lost: " + reason);
+        t.closeConnections();
+        TxId local = t.rdb.localTxId();
+        TxId remote = t.rdb.replicatedTxId();
+        if (local.compareTo(remote) > 0) {
+          LOG.log(Level.ERROR, "runnel-tenant [{0}] lease lost with TxIds {1}..{2} not uploaded; they are "
+              + "discarded (never acknowledged by sync)", t.id, remote.next(), local);
+        }
+        leaseLosses.increment();
+        stopAndDelete(t, EvictionCause.LEASE_LOST, false);
+        notify(l -> l.leaseLost(t.id, reason));
+      } finally {
+        td.complete(null);
+      }
+    } finally {
+      t.lifecycle.unlock();
+    }
+  }
+
+  // ---- observability ---------------------------------------------------------------------------
+
+  public TenantMetrics metrics() {
+    int starting = 0;
+    long handles = 0;
+    long disk = 0;
+    for (Tenant t : tenants.values()) {
+      if (!t.started.isDone()) {
+        starting++;
+      } else if (t.isHot()) {
+        handles += Math.max(0, t.refs.get());
+        disk += t.diskBytes;
+      }
+    }
+    Map<EvictionCause, Long> ev = new EnumMap<>(EvictionCause.class);
+    evictions.forEach((k, v) -> ev.put(k, v.sum()));
+    return new TenantMetrics(hot.get(), starting, handles, disk, coldStarts.sum(), created.sum(),
+        coldStartFailures.sum(), hotAcquires.sum(), coldStartLatency.snapshot(), ev, evictionFailures.sum(),
+        leaseConflicts.sum(), leaseLosses.sum());
+  }
+
+  /** The state of one tenant in this process, if it is starting, hot or closing here. */
+  public Optional<TenantInfo> tenantInfo(String tenantId) {
+    TenantIds.check(tenantId);
+    Tenant t = tenants.get(tenantId);
+    return t == null ? Optional.empty() : Optional.ofNullable(info(t));
+  }
+
+  /** All tenants starting, hot or closing in this process, sorted by id. */
+  public List<TenantInfo> tenants() {
+    List<TenantInfo> out = new ArrayList<>();
+    for (Tenant t : tenants.values()) {
+      TenantInfo i = info(t);
+      if (i != null) {
+        out.add(i);
+      }
+    }
+    out.sort(Comparator.comparing(TenantInfo::tenantId));
+    return out;
+  }
+
+  /** Ids of the tenants hot in this process (unsorted). */
+  public Set<String> hotTenantIds() {
+    Set<String> out = new HashSet<>();
+    for (Tenant t : tenants.values()) {
+      if (t.isHot()) {
+        out.add(t.id);
+      }
+    }
+    return out;
+  }
+
+  private TenantInfo info(Tenant t) {
+    if (t.started.isCompletedExceptionally() || t.gone) {
+      return null;
+    }
+    TenantInfo.State s = !t.started.isDone() ? TenantInfo.State.STARTING
+        : t.refs.get() < 0 ? TenantInfo.State.CLOSING : TenantInfo.State.HOT;
+    boolean ready = t.started.isDone();
+    return new TenantInfo(t.id, s, Math.max(0, t.refs.get()), Instant.ofEpochMilli(t.lastUsedMillis),
+        t.hotSinceMillis < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(t.hotSinceMillis)),
+        t.coldStartNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(t.coldStartNanos)), t.created, t.db,
+        t.diskBytes, ready && t.lease != null ? Optional.of(t.lease.expiresAt()) : Optional.empty(),
+        ready && t.rdb != null && s == TenantInfo.State.HOT ? Optional.of(t.rdb.status()) : Optional.empty());
+  }
+
+  private void notify(java.util.function.Consumer<TenantListener> call) {
+    for (TenantListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "runnel-tenant listener " + l + " failed", e);
+      }
+    }
+  }
+
+  // ---- test hooks ------------------------------------------------------------------------------
+
+  /** Renews every hot tenant's lease now, on the caller's thread (tests). */
+  void renewLeasesNow() {
+    for (Tenant t : tenants.values()) {
+      if (t.isHot()) {
+        t.lease.renew();
+      }
+    }
+  }
+
+  /** Stops (or resumes) lease renewals of one tenant, simulating a paused holder (tests). */
+  void pauseLeaseRenewals(String tenantId, boolean paused) {
+    Tenant t = tenants.get(tenantId);
+    if (t != null && t.lease != null) {
+      t.lease.pauseRenewals(paused);
+    }
+  }
+
+  // ---- shutdown --------------------------------------------------------------------------------
+
+  /**
+   * Flushes and evicts every tenant (cause {@link EvictionCause#SHUTDOWN}), at most
+   * {@link TenantOptions#shutdownParallelism()} at once and for at most
+   * {@link TenantOptions#shutdownTimeout()} in total, then stops the timers (and the runtime, if the
+   * manager created it). Open handles are cut off: close them first. A tenant whose final upload
+   * fails keeps its local files and its lease (which expires by itself); the exception lists those
+   * tenants. Idempotent.
+   *
+   * @throws IOException naming the tenants that could not be flushed
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<Tenant> all = new ArrayList<>(tenants.values());
+    Semaphore permits = new Semaphore(options.shutdownParallelism());
+    List<String> failed = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> jobs = new ArrayList<>();
+    for (Tenant t : all) {
+      jobs.add(CompletableFuture.runAsync(() -> {
+        try {
+          permits.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failed.add(t.id);
+          return;
+        }
+        try {
+          try {
+            t.started.get();
+          } catch (ExecutionException e) {
+            return; // never started: nothing to flush
+          }
+          if (!t.gone && !evict(t, EvictionCause.SHUTDOWN, true, true) && !t.gone) {
+            failed.add(t.id);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failed.add(t.id);
+        } finally {
+          permits.release();
+        }
+      }, io));
+    }
+    try {
+      CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new))
+          .get(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      for (Tenant t : all) {
+        if (!t.gone && !failed.contains(t.id)) {
+          failed.add(t.id);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, "runnel-tenant shutdown", e);
+    }
+    timers.shutdownNow();
+    io.shutdownNow();
+    if (ownsRuntime) {
+      runtime.close();
+    }
+    try {
+      cacheLock.release();
+    } finally {
+      lockChannel.close();
+    }
+    if (!failed.isEmpty()) {
+      throw new IOException("runnel-tenant shutdown: " + failed.size() + " tenant(s) could not be flushed to their "
+          + "replicas and keep their local files: " + failed.subList(0, Math.min(20, failed.size())));
+    }
+  }
+
+  // ---- files -----------------------------------------------------------------------------------
+
+  private void deleteLeftovers() throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheDir)) {
+      for (Path p : ds) {
+        if (Files.isDirectory(p) && TenantIds.isValid(p.getFileName().toString())) {
+          LOG.log(Level.INFO, "runnel-tenant [{0}] deleting leftover cache directory {1}", p.getFileName(), p);
+          deleteTree(p);
+        }
+      }
+    }
+  }
+
+  static long measure(Tenant t) {
+    long total = 0;
+    try (Stream<Path> s = Files.walk(t.dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        try {
+          if (Files.isRegularFile(p)) {
+            total += Files.size(p);
+          }
+        } catch (IOException e) {
+          // vanished meanwhile
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return t.diskBytes;
+    }
+    return total;
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (NoSuchFileException ignored) {
+          // gone already
+        }
+      }
+    }
+  }
+
+  private static void closeQuietly(ReplicaClient c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // Closing for good.
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.runnel.tenant;
+
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.ConditionalStore;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replicate.ReplicationOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/** Shared helpers of the tenant tests. */
+final class TenantTesting {
+  private TenantTesting() {}
+
+  static final TenantHook SCHEMA = (id, c) -> {
+    try (Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT)");
+    }
+  };
+
+  /** Fast settings for tests: no background sweep, quick retries, short sync waits. */
+  static TenantOptions fastOptions() {
+    return TenantOptions.defaults()
+        .withSweepInterval(Duration.ofHours(1))
+        .withReplication(ReplicationOptions.defaults()
+            .withMonitorInterval(Duration.ofMillis(20))
+            .withUploadRetryMax(Duration.ofMillis(200))
+            .withShutdownSync(Duration.ofSeconds(5), Duration.ofMillis(50)));
+  }
+
+  static String fileUrl(Path dir) {
+    return "file://" + dir.toAbsolutePath();
+  }
+
+  static void insert(TenantHandle h, String v) throws SQLException {
+    try (Connection c = h.writer(); PreparedStatement ps = c.prepareStatement("INSERT INTO items (v) VALUES (?)")) {
+      ps.setString(1, v);
+      ps.executeUpdate();
+    }
+  }
+
+  static void insert(TenantHandle h, long id, String v) throws SQLException {
+    try (Connection c = h.writer();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO items (id, v) VALUES (?, ?)")) {
+      ps.setLong(1, id);
+      ps.setString(2, v);
+      ps.executeUpdate();
+    }
+  }
+
+  static long count(TenantHandle h) throws SQLException {
+    try (Connection c = h.reader(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM items")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  static List<String> values(TenantHandle h) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = h.reader(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT v FROM items ORDER BY id")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /** Files (not directories) under {@code dir}, relative, sorted. */
+  static List<String> filesUnder(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  /** All LTX files of a replica, all levels. */
+  static List<LtxFileInfo> allLtx(ReplicaClient r) throws IOException {
+    List<LtxFileInfo> out = new ArrayList<>();
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      out.addAll(r.list(level));
+    }
+    return out;
+  }
+
+  /** A replica wrapper with counters and a switch that makes writes fail. */
+  static final class CountingReplica implements ReplicaClient {
+    final ReplicaClient real;
+    final AtomicBoolean down;
+    final AtomicInteger opens;
+    final AtomicInteger writes;
+
+    CountingReplica(ReplicaClient real, AtomicBoolean down, AtomicInteger opens, AtomicInteger writes) {
+      this.real = real;
+      this.down = down;
+      this.opens = opens;
+      this.writes = writes;
+    }
+
+    @Override
+    public String type() {
+      return real.type();
+    }
+
+    @Override
+    public String describe() {
+      return "counting(" + real.describe() + ")";
+    }
+
+    @Override
+    public void init() throws IOException {
+      real.init();
+    }
+
+    @Override
+    public List<LtxFileInfo> list(int level, TxId seek, boolean exact) throws IOException {
+      return real.list(level, seek, exact);
+    }
+
+    @Override
+    public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
+      opens.incrementAndGet();
+      return real.open(level, min, max, offset, length);
+    }
+
+    @Override
+    public LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException {
+      if (down.get()) {
+        throw new IOException("injected: store is down");
+      }
+      writes.incrementAndGet();
+      return real.write(level, min, max, data);
+    }
+
+    @Override
+    public void delete(Collection<LtxFileInfo> files) throws IOException {
+      real.delete(files);
+    }
+
+    @Override
+    public void deleteAll() throws IOException {
+      real.deleteAll();
+    }
+
+    @Override
+    public Optional<ConditionalStore> conditionalStore() {
+      return real.conditionalStore();
+    }
+
+    @Override
+    public void close() throws IOException {
+      real.close();
+    }
+  }
+}
