@@ -34,7 +34,7 @@ public final class IdleCostBench {
     Harness.Args args = new Harness.Args(argv);
     int dbs = args.intValue("dbs", 200, 500);
     int windowSec = args.intValue("window", 10, 30);
-    int windows = args.intValue("windows", 2, 4);
+    int windows = args.intValue("windows", 2, 5);
     int settleSec = args.intValue("settle", 3, 5);
     Harness.printHeader("Replication engine: idle cost of " + dbs + " databases");
     System.out.printf(Locale.ROOT, "dbs=%d window=%d s windows=%d settle=%d s; default options (monitor 1 s, "

@@ -45,9 +45,14 @@ public final class WriteOverheadBench {
 
   record Sample(double txPerSec, double cpuMsPer1kTx, double catchUpMs, long syncs, long uploads, long checkpoints) {}
 
+  /** Where replicas go; null = beside the database (the default, same disk). For analysis runs only. */
+  private static Path replicaBase;
+
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
-    int runs = args.intValue("runs", 3, 5);
+    String rb = args.string("replica-base", "");
+    replicaBase = rb.isEmpty() ? null : Path.of(rb);
+    int runs = args.intValue("runs", 3, 7);
     double seconds = args.doubleValue("seconds", 3, 10);
     int warmup = args.intValue("warmup", 300, 1000);
     List<String> syncModes = List.of(args.string("synchronous", "NORMAL,FULL").split(","));
@@ -127,7 +132,8 @@ public final class WriteOverheadBench {
         }
       }
       try (ReplicationRuntime rt = ReplicationRuntime.createDefault();
-          ReplicatedDatabase rdb = ReplicatedDatabase.open(db, FileReplicaClient.create(dir.resolve("replica")),
+          ReplicatedDatabase rdb = ReplicatedDatabase.open(db, FileReplicaClient.create(replicaBase == null ? dir.resolve("replica")
+              : replicaBase.resolve(dir.getFileName().toString())),
               ReplicationOptions.defaults(), rt)) {
         rdb.sync();
         long[] r;
@@ -150,6 +156,9 @@ public final class WriteOverheadBench {
       }
     } finally {
       Harness.deleteTree(dir);
+      if (replicaBase != null) {
+        Harness.deleteTree(replicaBase.resolve(dir.getFileName().toString()));
+      }
     }
   }
 
