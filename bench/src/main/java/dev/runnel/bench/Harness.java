@@ -1,0 +1,342 @@
+package dev.runnel.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The small shared harness of the end-to-end engine benchmarks (plain mains, not JMH): argument
+ * parsing, machine facts, order statistics, markdown tables, temp directories, process CPU time
+ * and /proc readings. Benchmarks are never part of the test run.
+ */
+final class Harness {
+  private Harness() {}
+
+  // ---------------------------------------------------------------- arguments
+
+  /** {@code --key value} and {@code --flag} arguments. */
+  static final class Args {
+    private final Map<String, String> values = new HashMap<>();
+
+    Args(String[] argv) {
+      for (int i = 0; i < argv.length; i++) {
+        String a = argv[i];
+        if (!a.startsWith("--")) {
+          throw new IllegalArgumentException("unexpected argument " + a);
+        }
+        String key = a.substring(2);
+        int eq = key.indexOf('=');
+        if (eq >= 0) {
+          values.put(key.substring(0, eq), key.substring(eq + 1));
+        } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+          values.put(key, argv[++i]);
+        } else {
+          values.put(key, "true");
+        }
+      }
+    }
+
+    boolean flag(String name) {
+      return Boolean.parseBoolean(values.getOrDefault(name, "false"));
+    }
+
+    int intValue(String name, int quick, int full) {
+      String v = values.get(name);
+      return v != null ? Integer.parseInt(v) : (quick() ? quick : full);
+    }
+
+    double doubleValue(String name, double quick, double full) {
+      String v = values.get(name);
+      return v != null ? Double.parseDouble(v) : (quick() ? quick : full);
+    }
+
+    String string(String name, String def) {
+      return values.getOrDefault(name, def);
+    }
+
+    boolean quick() {
+      return flag("quick");
+    }
+  }
+
+  // ---------------------------------------------------------------- machine facts
+
+  static void printHeader(String title) {
+    System.out.println("# " + title);
+    System.out.println();
+    System.out.println("command: `" + command() + "`");
+    System.out.println();
+    System.out.println(machineFacts());
+    System.out.println();
+  }
+
+  static String command() {
+    return ProcessHandle.current().info().commandLine().orElse("?");
+  }
+
+  static String machineFacts() {
+    String cpu = "?";
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .orElse("?");
+    } catch (IOException ignored) {
+      // not Linux
+    }
+    long memKb = procKb("/proc/meminfo", "MemTotal:");
+    String load = "?";
+    try {
+      load = Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException ignored) {
+      // not Linux
+    }
+    return String.format(Locale.ROOT,
+        "machine: %d cores (%s), %.1f GiB RAM, %s %s; JDK %s (%s); sqlite %s; loadavg at start: %s",
+        Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024.0 / 1024.0, System.getProperty("os.name"),
+        System.getProperty("os.version"), Runtime.version(), System.getProperty("java.vm.name"), sqliteVersion(),
+        load);
+  }
+
+  static String sqliteVersion() {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select sqlite_version()")) {
+      rs.next();
+      return rs.getString(1) + " (sqlite-jdbc " + c.getMetaData().getDriverVersion() + ")";
+    } catch (SQLException e) {
+      return "?";
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  static double median(List<Double> xs) {
+    return percentile(xs, 50);
+  }
+
+  /** Linear interpolation between closest ranks. */
+  static double percentile(List<Double> xs, double p) {
+    if (xs.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double rank = p / 100.0 * (a.length - 1);
+    int lo = (int) Math.floor(rank);
+    int hi = (int) Math.ceil(rank);
+    return a[lo] + (a[hi] - a[lo]) * (rank - lo);
+  }
+
+  static double min(List<Double> xs) {
+    return xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+  }
+
+  static double max(List<Double> xs) {
+    return xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+  }
+
+  static String fmt(double v) {
+    if (Double.isNaN(v)) {
+      return "–";
+    }
+    double a = Math.abs(v);
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (a >= 10) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  /** "median (min–max)". */
+  static String mmm(List<Double> xs) {
+    return fmt(median(xs)) + " (" + fmt(min(xs)) + "–" + fmt(max(xs)) + ")";
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  static final class Table {
+    private final List<String> header;
+    private final List<List<String>> rows = new ArrayList<>();
+
+    Table(String... header) {
+      this.header = List.of(header);
+    }
+
+    void row(Object... cells) {
+      rows.add(Arrays.stream(cells).map(String::valueOf).toList());
+    }
+
+    void print() {
+      System.out.println("| " + String.join(" | ", header) + " |");
+      System.out.println("|" + "---|".repeat(header.size()));
+      for (List<String> r : rows) {
+        System.out.println("| " + String.join(" | ", r) + " |");
+      }
+      System.out.println();
+      System.out.flush();
+    }
+  }
+
+  // ---------------------------------------------------------------- files
+
+  static Path tempDir(String prefix) throws IOException {
+    Path base = Path.of(System.getProperty("runnel.bench.dir", "/tmp"));
+    Files.createDirectories(base);
+    return Files.createTempDirectory(base, "runnel-bench-" + prefix + "-");
+  }
+
+  static void deleteTree(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void fsync(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  static void fsyncDir(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  static long treeSize(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0;
+        }
+      }).sum();
+    }
+  }
+
+  /** Runs a command, fails on a non-zero exit. */
+  static void exec(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    int rc = p.waitFor();
+    if (rc != 0) {
+      throw new IOException(String.join(" ", cmd) + " exited with " + rc);
+    }
+  }
+
+  /** {@code sync; echo 3 > /proc/sys/vm/drop_caches}; false if not permitted. */
+  static boolean dropCaches() {
+    try {
+      exec("sync");
+      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3\n");
+      return true;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- process
+
+  static long processCpuNanos() {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return os.getProcessCpuTime();
+  }
+
+  static long procKb(String file, String key) {
+    try (Stream<String> lines = Files.lines(Path.of(file))) {
+      return lines.filter(l -> l.startsWith(key)).findFirst()
+          .map(l -> Long.parseLong(l.substring(key.length()).trim().split("\\s+")[0])).orElse(-1L);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  static int threadCount() {
+    return (int) procKb("/proc/self/status", "Threads:");
+  }
+
+  static int fdCount() {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      int n = 0;
+      for (Path ignored : ds) {
+        n++;
+      }
+      return n;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  static long heapUsedAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * CPU ticks (utime+stime) of every thread of this process, keyed by thread name with trailing
+   * digits folded ("runnel-sync-1" and "-2" become "runnel-sync-#"), from /proc/self/task.
+   */
+  static Map<String, Long> threadTicksByName() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path t : ds) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          int close = stat.lastIndexOf(')');
+          String name = stat.substring(stat.indexOf('(') + 1, close).replaceAll("\\d+", "#");
+          String[] f = stat.substring(close + 2).split(" ");
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+          out.merge(name, ticks, Long::sum);
+        } catch (IOException | RuntimeException ignored) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return out;
+  }
+
+  static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeException(e);
+    }
+  }
+
+  static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+}

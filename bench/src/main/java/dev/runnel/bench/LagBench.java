@@ -1,0 +1,272 @@
+package dev.runnel.bench;
+
+import static dev.runnel.bench.Harness.fmt;
+import static dev.runnel.bench.Harness.percentile;
+
+import dev.runnel.ltx.LtxDecoder;
+import dev.runnel.ltx.LtxFileName;
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.replicate.ReplicationOptions;
+import dev.runnel.replicate.ReplicationRuntime;
+import java.io.BufferedInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Lag: commit → replica. One writer commits single-row INSERTs through a Runnel connection at a
+ * fixed rate; every row carries its commit number as a marker ({@code c=00000042;}). Two
+ * observers record times:
+ * <ul>
+ *   <li><b>API</b>: a thread loops on {@link ReplicatedDatabase#awaitReplicated} for the next TxId
+ *       and records (replicatedTxId, time) whenever it advances;</li>
+ *   <li><b>file</b>: a {@link WatchService} (inotify) on the replica's {@code ltx/0} directory
+ *       records when each final LTX name appears (the rename that publishes it).</li>
+ * </ul>
+ * After the run every replica L0 file is decoded and its pages scanned for markers: the largest
+ * marker in a file is the newest commit it holds (rows append to the rightmost leaf, which every
+ * commit rewrites), so commit i is covered by the first file whose largest marker is ≥ i. Lag =
+ * observation time − time the commit returned.
+ */
+public final class LagBench {
+  record Obs(TxId txId, long nanos) {}
+
+  public static void main(String[] argv) throws Exception {
+    Harness.Args args = new Harness.Args(argv);
+    int runs = args.intValue("runs", 1, 3);
+    int commits = args.intValue("commits", 1000, 2000);
+    int rate = args.intValue("rate", 100, 100);
+    String synchronous = args.string("synchronous", "NORMAL");
+    Harness.printHeader("Replication engine: lag (commit → replica)");
+    System.out.printf(Locale.ROOT, "runs=%d commits/run=%d rate=%d commits/s synchronous=%s; monitor interval 1 s "
+        + "(default options); file replica on the same disk%n%n", runs, commits, rate, synchronous);
+
+    List<Double> allApi = new ArrayList<>();
+    List<Double> allFile = new ArrayList<>();
+    Harness.Table perRun = new Harness.Table("run", "observer", "p50 ms", "p95 ms", "p99 ms", "max ms",
+        "commits", "L0 files", "commits/file");
+    for (int r = 1; r <= runs; r++) {
+      double[][] lags = once(synchronous, commits, rate);
+      double[] api = lags[0];
+      double[] file = lags[1];
+      List<Double> a = new ArrayList<>();
+      List<Double> f = new ArrayList<>();
+      for (int i = 0; i < api.length; i++) {
+        a.add(api[i]);
+        f.add(file[i]);
+      }
+      allApi.addAll(a);
+      allFile.addAll(f);
+      int files = (int) lags[2][0];
+      perRun.row(r, "file visible", fmt(percentile(f, 50)), fmt(percentile(f, 95)), fmt(percentile(f, 99)),
+          fmt(Harness.max(f)), f.size(), files, fmt((double) f.size() / files));
+      perRun.row(r, "API stored", fmt(percentile(a, 50)), fmt(percentile(a, 95)), fmt(percentile(a, 99)),
+          fmt(Harness.max(a)), a.size(), files, fmt((double) a.size() / files));
+    }
+    perRun.print();
+    Harness.Table t = new Harness.Table("observer (all runs pooled)", "commits", "p50 ms", "p95 ms", "p99 ms",
+        "max ms", "goal p50 ≤ 20 ms", "goal p99 ≤ 100 ms");
+    for (var e : Map.of("file visible in replica dir", allFile, "API says stored (awaitReplicated)", allApi)
+        .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+      List<Double> xs = e.getValue();
+      t.row(e.getKey(), xs.size(), fmt(percentile(xs, 50)), fmt(percentile(xs, 95)), fmt(percentile(xs, 99)),
+          fmt(Harness.max(xs)), percentile(xs, 50) <= 20 ? "met" : "MISSED",
+          percentile(xs, 99) <= 100 ? "met" : "MISSED");
+    }
+    t.print();
+  }
+
+  /** Returns {apiLagMs[], fileLagMs[], {fileCount}}. */
+  private static double[][] once(String synchronous, int commits, int rate) throws Exception {
+    Path dir = Harness.tempDir("lag");
+    Path db = dir.resolve("bench.db");
+    Path replicaRoot = dir.resolve("replica");
+    Path l0 = replicaRoot.resolve("ltx").resolve("0");
+    Files.createDirectories(l0);
+    try {
+      SQLiteConfig cfg = new SQLiteConfig();
+      try (Connection c = cfg.createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+      }
+      FileReplicaClient replica = FileReplicaClient.create(replicaRoot);
+      long[] commitDone = new long[commits + 1];
+      Map<String, Long> seen = new ConcurrentHashMap<>();
+      ConcurrentLinkedQueue<Obs> apiObs = new ConcurrentLinkedQueue<>();
+      try (ReplicationRuntime rt = ReplicationRuntime.createDefault();
+          ReplicatedDatabase rdb = ReplicatedDatabase.open(db, replica, ReplicationOptions.defaults(), rt);
+          WatchService ws = l0.getFileSystem().newWatchService()) {
+        rdb.sync();
+        l0.register(ws, StandardWatchEventKinds.ENTRY_CREATE);
+        Thread fileWatcher = Thread.ofPlatform().name("bench-watch").start(() -> watch(ws, l0, seen));
+        Thread apiWatcher = Thread.ofPlatform().name("bench-await").start(() -> {
+          try {
+            while (!Thread.currentThread().isInterrupted()) {
+              TxId cur = rdb.replicatedTxId();
+              if (rdb.awaitReplicated(cur.next(), Duration.ofMillis(200))) {
+                long now = System.nanoTime();
+                apiObs.add(new Obs(rdb.replicatedTxId(), now));
+              }
+            }
+          } catch (InterruptedException e) {
+            // done
+          }
+        });
+        try (Connection c = rdb.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+          try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA synchronous = " + synchronous);
+          }
+          long period = 1_000_000_000L / rate;
+          long start = System.nanoTime() + 50_000_000L;
+          for (int i = 1; i <= commits; i++) {
+            long due = start + (i - 1) * period;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+              LockSupport.parkNanos(wait);
+            }
+            ps.setString(1, String.format(Locale.ROOT, "c=%08d;", i) + "y".repeat(90));
+            ps.executeUpdate();
+            commitDone[i] = System.nanoTime();
+          }
+        }
+        rdb.sync();
+        Harness.sleepMs(200);
+        apiWatcher.interrupt();
+        apiWatcher.join();
+        ws.close();
+        fileWatcher.join();
+      }
+      // Map commits to files: TxId-ordered L0 names → largest marker in each.
+      TreeMap<LtxFileName, Integer> maxMarker = new TreeMap<>();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(l0)) {
+        for (Path p : ds) {
+          Optional<LtxFileName> n = LtxFileName.parse(p.getFileName().toString());
+          if (n.isPresent()) {
+            maxMarker.put(n.get(), maxMarkerIn(p));
+          }
+        }
+      }
+      List<Obs> api = new ArrayList<>(apiObs);
+      double[] apiLag = new double[commits];
+      double[] fileLag = new double[commits];
+      List<Map.Entry<LtxFileName, Integer>> files = new ArrayList<>(maxMarker.entrySet());
+      int fi = 0;
+      int clamped = 0;
+      for (int i = 1; i <= commits; i++) {
+        while (fi < files.size() && files.get(fi).getValue() < i) {
+          fi++;
+        }
+        if (fi == files.size()) {
+          throw new IllegalStateException("commit " + i + " not found in any replica L0 file");
+        }
+        LtxFileName name = files.get(fi).getKey();
+        Long vis = seen.get(name.toString());
+        if (vis == null) {
+          throw new IllegalStateException("no watch event for " + name);
+        }
+        long stored = Long.MAX_VALUE;
+        for (Obs o : api) {
+          if (o.txId().compareTo(name.max()) >= 0 && o.nanos() < stored) {
+            stored = o.nanos();
+          }
+        }
+        if (stored == Long.MAX_VALUE) {
+          throw new IllegalStateException("API never reported " + name.max());
+        }
+        if (vis < commitDone[i] || stored < commitDone[i]) {
+          clamped++;
+        }
+        fileLag[i - 1] = Math.max(0, Harness.ms(vis - commitDone[i]));
+        apiLag[i - 1] = Math.max(0, Harness.ms(stored - commitDone[i]));
+      }
+      if (clamped > 0) {
+        System.out.println("note: " + clamped + " commits were in the replica before executeUpdate returned "
+            + "(captured between the WAL write and the return); counted as 0 ms");
+      }
+      long usedFiles = files.stream().filter(e -> e.getValue() >= 1).count();
+      return new double[][] {apiLag, fileLag, {usedFiles}};
+    } finally {
+      Harness.deleteTree(dir);
+    }
+  }
+
+  private static void watch(WatchService ws, Path dir, Map<String, Long> seen) {
+    try {
+      while (true) {
+        WatchKey k = ws.take();
+        long now = System.nanoTime();
+        for (WatchEvent<?> e : k.pollEvents()) {
+          if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+              for (Path p : ds) {
+                seen.putIfAbsent(p.getFileName().toString(), now);
+              }
+            }
+            continue;
+          }
+          String name = e.context().toString();
+          if (LtxFileName.parse(name).isPresent()) {
+            seen.putIfAbsent(name, now);
+          }
+        }
+        k.reset();
+      }
+    } catch (ClosedWatchServiceException | InterruptedException e) {
+      // done
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static final byte[] MARK = "c=".getBytes(StandardCharsets.US_ASCII);
+
+  /** The largest {@code c=NNNNNNNN;} marker in any page of an LTX file, or 0. */
+  static int maxMarkerIn(Path ltx) throws java.io.IOException {
+    int best = 0;
+    try (LtxDecoder d = new LtxDecoder(new BufferedInputStream(Files.newInputStream(ltx)), ltx.toString())) {
+      byte[] page = new byte[d.header().pageSize()];
+      while (d.nextPage(page) != 0) {
+        for (int i = 0; i + 11 <= page.length; i++) {
+          if (page[i] == MARK[0] && page[i + 1] == MARK[1] && page[i + 10] == ';') {
+            int v = 0;
+            boolean ok = true;
+            for (int j = 2; j < 10; j++) {
+              int ch = page[i + j] - '0';
+              if (ch < 0 || ch > 9) {
+                ok = false;
+                break;
+              }
+              v = v * 10 + ch;
+            }
+            if (ok && v > best) {
+              best = v;
+            }
+          }
+        }
+      }
+    }
+    return best;
+  }
+}

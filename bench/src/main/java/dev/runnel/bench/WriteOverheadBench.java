@@ -1,0 +1,187 @@
+package dev.runnel.bench;
+
+import static dev.runnel.bench.Harness.fmt;
+import static dev.runnel.bench.Harness.median;
+import static dev.runnel.bench.Harness.mmm;
+
+import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.replicate.ReplicationOptions;
+import dev.runnel.replicate.ReplicationRuntime;
+import dev.runnel.replicate.ReplicationStatus;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Write overhead: single-row INSERT transactions per second from one writer thread, replication
+ * on (connection from {@link ReplicatedDatabase#connect()}, file replica on the same disk) versus
+ * off (bare sqlite-jdbc connection, WAL mode, same pragmas), for synchronous NORMAL and FULL.
+ * Runs are interleaved (bare/runnel order alternates) and each one uses a fresh database.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.runnel.bench.WriteOverheadBench [--quick] [--runs N] [--seconds S]
+ * </pre>
+ */
+public final class WriteOverheadBench {
+  private static final String PAYLOAD = "x".repeat(100);
+  /** Per-thread CPU of the last runnel run per synchronous mode, for the breakdown table. */
+  private static final Map<String, String> THREADS = new LinkedHashMap<>();
+
+  /** "name: % of a core" of the busiest threads between two /proc readings. */
+  static String diffTicks(Map<String, Long> a, Map<String, Long> b, long wallNanos) {
+    double wallTicks = wallNanos / 1e9 * 100; // USER_HZ
+    return b.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - a.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(6)
+        .map(e -> e.getKey() + " " + String.format(java.util.Locale.ROOT, "%.1f", 100 * e.getValue() / wallTicks) + "%")
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  record Sample(double txPerSec, double cpuMsPer1kTx, double catchUpMs, long syncs, long uploads, long checkpoints) {}
+
+  /** Where replicas go; null = beside the database (the default, same disk). For analysis runs only. */
+  private static Path replicaBase;
+
+  public static void main(String[] argv) throws Exception {
+    Harness.Args args = new Harness.Args(argv);
+    String rb = args.string("replica-base", "");
+    replicaBase = rb.isEmpty() ? null : Path.of(rb);
+    int runs = args.intValue("runs", 3, 7);
+    double seconds = args.doubleValue("seconds", 3, 10);
+    int warmup = args.intValue("warmup", 300, 1000);
+    List<String> syncModes = List.of(args.string("synchronous", "NORMAL,FULL").split(","));
+    Harness.printHeader("Replication engine: write overhead");
+    System.out.printf("runs=%d seconds=%.1f warmup=%d tx; one writer thread, autocommit single-row INSERT "
+        + "(%d-byte text payload), fresh database per run%n%n", runs, seconds, warmup, PAYLOAD.length());
+
+    Map<String, List<Sample>> results = new LinkedHashMap<>();
+    // One JIT warm-up pass of each mode, not recorded.
+    for (String sync : syncModes) {
+      once(false, sync, 1, warmup);
+      once(true, sync, 1, warmup);
+    }
+    for (int r = 0; r < runs; r++) {
+      for (String sync : syncModes) {
+        boolean runnelFirst = (r % 2) == 1;
+        for (int k = 0; k < 2; k++) {
+          boolean runnel = (k == 0) == runnelFirst;
+          Sample s = once(runnel, sync, seconds, warmup);
+          String key = sync + "/" + (runnel ? "runnel" : "bare");
+          results.computeIfAbsent(key, x -> new ArrayList<>()).add(s);
+          System.out.printf("run %d %-13s %8.0f tx/s  cpu %.2f ms/1k tx%s%n", r + 1, key, s.txPerSec(),
+              s.cpuMsPer1kTx(), runnel ? String.format("  catch-up %.1f ms, syncs %d, uploads %d, checkpoints %d",
+                  s.catchUpMs(), s.syncs(), s.uploads(), s.checkpoints()) : "");
+        }
+      }
+    }
+    System.out.println();
+    Harness.Table t = new Harness.Table("synchronous", "bare tx/s median (min–max)", "runnel tx/s median (min–max)",
+        "ratio of medians", "per-run ratios (paired)", "CPU ms/1k tx bare → runnel", "commits per L0 file",
+        "goal ≥ 0.90×");
+    for (String sync : syncModes) {
+      List<Sample> bare = results.get(sync + "/bare");
+      List<Sample> rn = results.get(sync + "/runnel");
+      List<Double> b = bare.stream().map(Sample::txPerSec).toList();
+      List<Double> n = rn.stream().map(Sample::txPerSec).toList();
+      List<Double> paired = new ArrayList<>();
+      for (int i = 0; i < b.size(); i++) {
+        paired.add(n.get(i) / b.get(i));
+      }
+      double ratio = median(n) / median(b);
+      double commitsPerFile = median(rn.stream().map(s -> s.txPerSec() * seconds / Math.max(1, s.syncs())).toList());
+      t.row(sync, mmm(b), mmm(n), fmt(ratio) + "×", mmm(paired),
+          fmt(median(bare.stream().map(Sample::cpuMsPer1kTx).toList())) + " → "
+              + fmt(median(rn.stream().map(Sample::cpuMsPer1kTx).toList())),
+          fmt(commitsPerFile), ratio >= 0.90 ? "met" : "MISSED");
+    }
+    t.print();
+    Harness.Table c = new Harness.Table("synchronous", "runnel catch-up after last commit, ms: median (min–max)");
+    for (String sync : syncModes) {
+      c.row(sync, mmm(results.get(sync + "/runnel").stream().map(Sample::catchUpMs).toList()));
+    }
+    c.print();
+    Harness.Table th = new Harness.Table("synchronous", "busiest threads in the last runnel run (% of one core)");
+    THREADS.forEach(th::row);
+    th.print();
+  }
+
+  private static Sample once(boolean runnel, String synchronous, double seconds, int warmup) throws Exception {
+    Path dir = Harness.tempDir("write");
+    Path db = dir.resolve("bench.db");
+    try {
+      SQLiteConfig cfg = new SQLiteConfig();
+      cfg.setBusyTimeout(5000);
+      try (Connection c = cfg.createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+      }
+      if (!runnel) {
+        try (Connection c = cfg.createConnection("jdbc:sqlite:" + db)) {
+          try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            st.execute("PRAGMA synchronous = " + synchronous);
+          }
+          long[] r = loop(c, seconds, warmup);
+          return new Sample(r[0] / (r[1] / 1e9), r[2] / 1e6 / (r[0] / 1000.0), 0, 0, 0, 0);
+        }
+      }
+      try (ReplicationRuntime rt = ReplicationRuntime.createDefault();
+          ReplicatedDatabase rdb = ReplicatedDatabase.open(db, FileReplicaClient.create(replicaBase == null ? dir.resolve("replica")
+              : replicaBase.resolve(dir.getFileName().toString())),
+              ReplicationOptions.defaults(), rt)) {
+        rdb.sync();
+        long[] r;
+        try (Connection c = rdb.connect()) {
+          try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA synchronous = " + synchronous);
+          }
+          ReplicationStatus before = rdb.status();
+          Map<String, Long> ticks0 = Harness.threadTicksByName();
+          r = loop(c, seconds, warmup);
+          THREADS.put(synchronous, diffTicks(ticks0, Harness.threadTicksByName(), r[1]));
+          long t0 = System.nanoTime();
+          rdb.sync();
+          double catchUp = Harness.ms(System.nanoTime() - t0);
+          ReplicationStatus after = rdb.status();
+          return new Sample(r[0] / (r[1] / 1e9), r[2] / 1e6 / (r[0] / 1000.0), catchUp,
+              after.syncCount() - before.syncCount(), after.uploadCount() - before.uploadCount(),
+              after.checkpointCount() - before.checkpointCount());
+        }
+      }
+    } finally {
+      Harness.deleteTree(dir);
+      if (replicaBase != null) {
+        Harness.deleteTree(replicaBase.resolve(dir.getFileName().toString()));
+      }
+    }
+  }
+
+  /** Returns {transactions, elapsed ns, process CPU ns} of the timed part. */
+  private static long[] loop(Connection c, double seconds, int warmup) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+      ps.setString(1, PAYLOAD);
+      for (int i = 0; i < warmup; i++) {
+        ps.executeUpdate();
+      }
+      long n = 0;
+      long cpu0 = Harness.processCpuNanos();
+      long t0 = System.nanoTime();
+      long end = t0 + (long) (seconds * 1e9);
+      long now;
+      do {
+        for (int i = 0; i < 16; i++) {
+          ps.executeUpdate();
+        }
+        n += 16;
+        now = System.nanoTime();
+      } while (now < end);
+      return new long[] {n, now - t0, Harness.processCpuNanos() - cpu0};
+    }
+  }
+}
