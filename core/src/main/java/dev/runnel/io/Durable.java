@@ -30,6 +30,15 @@ public final class Durable {
    * the temp file is removed and {@code target} is left as it was.
    */
   public static void write(Path target, Writer writer) throws IOException {
+    write(target, writer, true);
+  }
+
+  /**
+   * Like {@link #write(Path, Writer)}; with {@code fsync} false the rename is still atomic against
+   * a process crash (the page cache survives it) but not against power loss, where the file may
+   * come back empty or partial. Only for caches whose readers verify what they read.
+   */
+  public static void write(Path target, Writer writer, boolean fsync) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
     boolean ok = false;
@@ -38,10 +47,14 @@ public final class Durable {
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
         writer.write(out);
         out.flush();
-        ch.force(true);
+        if (fsync) {
+          ch.force(true);
+        }
       }
       moveAtomically(tmp, target);
-      fsyncDirectory(dir);
+      if (fsync) {
+        fsyncDirectory(dir);
+      }
       ok = true;
     } finally {
       if (!ok) {

@@ -74,10 +74,16 @@ final class MetaDirectory {
     return l0Dir.resolve(name.toString());
   }
 
-  /** Writes an L0 file durably (temp, fsync, rename, directory fsync). */
+  /**
+   * Writes an L0 file atomically (temp, rename) but without fsync: the local copy is a cache of
+   * what goes to the replica, which is written durably. After a power loss a local file may come
+   * back damaged; {@link ReplicatedDatabase#open} verifies pending local files and drops damaged
+   * ones, and the next sync is full-page. Skipping two fsyncs per sync halves the fsync chain
+   * between a commit and the replica.
+   */
   Path writeL0(LtxFileName name, Durable.Writer writer) throws IOException {
     Path p = l0Path(name);
-    Durable.write(p, writer);
+    Durable.write(p, writer, false);
     return p;
   }
 

@@ -109,6 +109,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
     this.capture = capture;
     this.uploader = new Uploader(db.getFileName().toString(), meta, replica, runtime, options, remoteMax);
     this.dbFileKey = fileKey(db);
+    // The time-based checkpoint counts from the start of replication, not from "never".
+    this.lastCheckpointAt = runtime.clock().instant();
     long interval = options.monitorInterval().toMillis();
     this.monitor = runtime.scheduler().scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
   }
@@ -148,6 +150,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       WalCapture capture = new WalCapture(path, dbFile, meta, runtime.clock(), options.maxSyncWalBytes(),
           LtxEncoder.Options.DEFAULT);
       boolean needSnapshot = false;
+      dropDamagedLocalFiles(meta, remoteMax, path);
       List<LtxFileName> local = meta.listL0();
       TxId localMax = local.isEmpty() ? TxId.ZERO : local.get(local.size() - 1).max();
       if (clean.isPresent() && clean.get().equals(remoteMax) && !localMax.isAfter(remoteMax)) {
@@ -188,6 +191,32 @@ public final class ReplicatedDatabase implements AutoCloseable {
       }
       dbFile.close();
       throw e;
+    }
+  }
+
+  /**
+   * Local L0 files are written without fsync, so after a power loss one may be empty or partial.
+   * Verifies the ones that matter (not yet in the replica, and the newest, which is the position)
+   * and deletes a damaged file together with every later one; what they held is still in the WAL
+   * or the database file, and the next sync re-captures it (full-page if needed).
+   */
+  private static void dropDamagedLocalFiles(MetaDirectory meta, TxId remoteMax, Path db) throws IOException {
+    List<LtxFileName> local = meta.listL0();
+    for (int i = 0; i < local.size(); i++) {
+      LtxFileName n = local.get(i);
+      if (!n.max().isAfter(remoteMax) && i != local.size() - 1) {
+        continue;
+      }
+      try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(meta.l0Path(n)), 64 * 1024)) {
+        dev.runnel.ltx.LtxDecoder.verify(in, n.toString());
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "{0}: local file {1} is damaged ({2}); dropping it and {3} later file(s)", db, n,
+            e.getMessage(), local.size() - i - 1);
+        for (int j = i; j < local.size(); j++) {
+          meta.deleteL0(local.get(j));
+        }
+        return;
+      }
     }
   }
 
@@ -348,7 +377,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
         mtime = null;
       }
       boolean changed = size != lastWalSize || !java.util.Objects.equals(mtime, lastWalMtime);
-      if (changed || checkpointDueByTime()) {
+      if (changed || (checkpointDueByTime() && walHoldsMoreThanOneFrame())) {
         requestSync();
       }
     } catch (IOException | RuntimeException e) {
@@ -486,6 +515,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
     }
   }
 
+  private boolean walHoldsMoreThanOneFrame() {
+    return capture.position().map(p -> p.walEnd() > WalHeader.walSize(pageSize, 1)).orElse(false);
+  }
+
   private boolean dbFileOlderThanInterval() throws IOException {
     Instant mtime = Files.getLastModifiedTime(db).toInstant();
     return mtime.plus(options.checkpointInterval()).isBefore(runtime.clock().instant());
@@ -517,9 +550,11 @@ public final class ReplicatedDatabase implements AutoCloseable {
       session.releaseBarrier();
     }
     lastCheckpointAt = runtime.clock().instant();
-    syncedSinceCheckpoint = false;
     noteGenerationChange(before, readWalHeader());
     syncLocked(false);
+    // That sync captured Runnel's own _litestream_seq write, not application data: it must not
+    // make the next time-based checkpoint due, or an idle database would checkpoint forever.
+    syncedSinceCheckpoint = false;
   }
 
   private void checkpointTruncate() throws IOException {
@@ -534,11 +569,11 @@ public final class ReplicatedDatabase implements AutoCloseable {
       }
     }
     lastCheckpointAt = runtime.clock().instant();
-    syncedSinceCheckpoint = false;
     // TRUNCATE cannot run behind the barrier (it needs the write lock itself), so commits between
     // the last sync and the checkpoint cannot be ruled out: capture every page.
     capture.forceFullPage("checkpoint boundary after TRUNCATE");
     syncLocked(false);
+    syncedSinceCheckpoint = false;
   }
 
   private void timedCheckpoint(String mode) throws IOException {
