@@ -223,25 +223,28 @@ class InterferenceTest {
     ReplicationOptions noUpload = ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(20))
         .withShutdownSync(Duration.ZERO, Duration.ofMillis(10));
     FaultyReplicaClient faulty = new FaultyReplicaClient(replica);
-    try (ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, faulty, noUpload, runtime)) {
-      db.sync();
-      faulty.down.set(true); // the next files stay local only, like at a power loss before upload
-      exec(dbPath, "INSERT INTO t (v) VALUES (randomblob(3000))");
-      exec(dbPath, "INSERT INTO t (v) VALUES (randomblob(3000))");
-      assertThrows(java.io.IOException.class, () -> db.sync(Duration.ofMillis(100)));
-    } catch (java.io.IOException expectedOnClose) {
-      // the final upload fails: the store is down
-    }
-    // Simulate power loss: the newest unsynced local file comes back truncated.
+    ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, faulty, noUpload, runtime);
+    db.sync(Duration.ofSeconds(10));
+    faulty.down.set(true); // the next files stay local only, like at a power loss before upload
+    exec(dbPath, "INSERT INTO t (v) VALUES (randomblob(3000))");
+    TxId pending = db.localTxId();
+    assertThrows(java.io.IOException.class, () -> db.sync(Duration.ofMillis(100)));
+    exec(dbPath, "INSERT INTO t (v) VALUES (randomblob(3000))");
+    assertThrows(java.io.IOException.class, () -> db.sync(Duration.ofMillis(100)));
+    assertThrows(java.io.IOException.class, db::close, "the final upload fails: the store is down");
+    assertTrue(db.localTxId().compareTo(pending) > 0);
+    // Power loss: the newest local file (never fsynced, never uploaded) comes back truncated.
     Path l0 = MetaDirectory.defaultFor(dbPath).resolve("ltx/0");
-    Path newest;
+    java.util.List<Path> files;
     try (Stream<Path> s = Files.list(l0)) {
-      newest = s.filter(p -> p.toString().endsWith(".ltx")).sorted().reduce((a, b) -> b).orElseThrow();
+      files = s.filter(p -> p.toString().endsWith(".ltx")).sorted().toList();
     }
+    assertTrue(files.size() >= 2, "expected pending local files, got " + files);
+    Path newest = files.get(files.size() - 1);
     byte[] b = Files.readAllBytes(newest);
     Files.write(newest, java.util.Arrays.copyOf(b, b.length / 3));
-    try (ReplicatedDatabase db = open()) {
-      db.sync();
+    try (ReplicatedDatabase db2 = open()) {
+      db2.sync();
       assertRestoresCurrentContent();
       assertL0Contiguous();
     }
