@@ -98,16 +98,21 @@ public final class Restorer {
     Path tmp = dir.resolve(out.getFileName() + ".tmp");
     boolean done = false;
     try {
-      List<Path> local = download(replica, plan.files(), work, options.parallelism());
-      long bytes = 0;
-      for (Path p : local) {
-        bytes += Files.size(p);
-      }
-      List<Path> inputs = mergeDown(local, work);
+      // A local (file) replica is read in place when its files can be merged in one round; anything
+      // else is first downloaded in parallel, so slow object-store streams never stall the merge.
+      boolean direct = replica.type().equals("file") && plan.files().size() <= MAX_OPEN_INPUTS;
+      long bytes = plan.files().stream().mapToLong(LtxFileInfo::size).sum();
+      List<Path> inputs = direct ? List.of()
+          : mergeDown(download(replica, plan.files(), work, options.parallelism()), work);
       LtxMaterializer.Result r;
       List<LtxDecoder> decoders = new ArrayList<>();
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
+        if (direct) {
+          for (LtxFileInfo f : plan.files()) {
+            decoders.add(new LtxDecoder(new BufferedInputStream(replica.open(f), 64 * 1024), describe(f)));
+          }
+        }
         for (Path p : inputs) {
           InputStream in = new BufferedInputStream(Files.newInputStream(p), 64 * 1024);
           decoders.add(new LtxDecoder(in, p.getFileName().toString()));
