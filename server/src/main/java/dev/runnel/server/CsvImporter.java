@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +31,7 @@ final class CsvImporter {
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,19}");
   private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+  private static final int BATCH = 1000;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final ServerConfig config;
 
@@ -45,7 +45,7 @@ final class CsvImporter {
   }
 
   /** The result of a committed, replicated import. */
-  record Result(long rows, TxId txid, long millis) {}
+  record Result(long rows, TxId txid, long millis, long commitMillis) {}
 
   /** Claims the tenant's import slot, or 409. Release with {@link #release}. */
   void claim(String tenant) throws ApiException {
@@ -109,7 +109,11 @@ final class CsvImporter {
         sql.append(i > 0 ? ", " : "").append(TableSchema.quote(cols.get(i).name()));
       }
       sql.append(") VALUES (").append("?, ".repeat(cols.size() - 1)).append("?)");
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString()); Statement sp = c.createStatement()) {
+        // Rows go in batches (one JNI call per batch); each batch runs under a savepoint so a failing
+        // batch can be replayed row by row to name the exact bad line.
+        List<Object[]> batch = new ArrayList<>(BATCH);
+        long[] lines = new long[BATCH];
         while (true) {
           List<String> rec;
           try {
@@ -119,25 +123,26 @@ final class CsvImporter {
           } catch (CharacterCodingException e) {
             throw lineError(csv.recordLine(), "invalid UTF-8 near this line", "encoding");
           }
+          if (rec != null) {
+            long line = csv.recordLine();
+            if (rec.size() != cols.size()) {
+              throw lineError(line, "expected " + cols.size() + " fields, found " + rec.size(), "wrong column count");
+            }
+            Object[] vals = new Object[cols.size()];
+            for (int i = 0; i < vals.length; i++) {
+              vals[i] = convert(cols.get(i), rec.get(i), line);
+            }
+            lines[batch.size()] = line;
+            batch.add(vals);
+          }
+          if (batch.size() == BATCH || (rec == null && !batch.isEmpty())) {
+            flush(ps, sp, batch, lines);
+            rows += batch.size();
+            batch.clear();
+          }
           if (rec == null) {
             break;
           }
-          long line = csv.recordLine();
-          if (rec.size() != cols.size()) {
-            throw lineError(line, "expected " + cols.size() + " fields, found " + rec.size(), "wrong column count");
-          }
-          for (int i = 0; i < cols.size(); i++) {
-            bind(ps, i + 1, cols.get(i), rec.get(i), line);
-          }
-          try {
-            ps.executeUpdate();
-          } catch (SQLException e) {
-            ApiException a = Errors.fromSql(e);
-            throw new ApiException(a.status() == 409 ? 409 : 400, a.code(), "line " + line + ": " + a.getMessage()
-                + (a.details() != null ? " (" + a.details() + ")" : ""), "line " + line + ": constraint violation",
-                "nothing was imported");
-          }
-          rows++;
         }
       }
       c.commit();
@@ -161,8 +166,10 @@ final class CsvImporter {
         c.close();
       }
     }
+    long committedAt = System.nanoTime();
     TxId txid = h.sync();
-    return new Result(rows, txid, (System.nanoTime() - t0) / 1_000_000);
+    long end = System.nanoTime();
+    return new Result(rows, txid, (end - t0) / 1_000_000, (committedAt - t0) / 1_000_000);
   }
 
   private static ApiException lineError(long line, String why, String kind) {
@@ -170,59 +177,91 @@ final class CsvImporter {
         "nothing was imported");
   }
 
-  private static void bind(PreparedStatement ps, int i, TableSchema.Column col, String v, long line)
+  private static void flush(PreparedStatement ps, Statement sp, List<Object[]> batch, long[] lines)
       throws SQLException, ApiException {
+    sp.execute("SAVEPOINT runnel_import_batch");
+    try {
+      for (Object[] vals : batch) {
+        for (int i = 0; i < vals.length; i++) {
+          RestApi.bindOne(ps, i + 1, vals[i]);
+        }
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException batchFailed) {
+      ps.clearBatch();
+      sp.execute("ROLLBACK TO runnel_import_batch");
+      for (int r = 0; r < batch.size(); r++) {
+        Object[] vals = batch.get(r);
+        for (int i = 0; i < vals.length; i++) {
+          RestApi.bindOne(ps, i + 1, vals[i]);
+        }
+        try {
+          ps.executeUpdate();
+        } catch (SQLException e) {
+          ApiException a = Errors.fromSql(e);
+          long line = lines[r];
+          throw new ApiException(a.status() == 409 ? 409 : 400, a.code(), "line " + line + ": " + a.getMessage()
+              + (a.details() != null ? " (" + a.details() + ")" : ""), "line " + line + ": constraint violation",
+              "nothing was imported");
+        }
+      }
+      throw batchFailed; // the batch failed but no single row does: report the batch's error
+    }
+    sp.execute("RELEASE runnel_import_batch");
+  }
+
+  /** A CSV field as the value to bind, checked against the column's declared type. */
+  private static Object convert(TableSchema.Column col, String v, long line) throws ApiException {
     if (v == null) {
-      ps.setNull(i, Types.NULL);
-      return;
+      return null;
     }
     if (col.isBoolean()) {
-      switch (v.trim().toLowerCase(Locale.ROOT)) {
-        case "true", "t", "1", "yes", "y" -> ps.setLong(i, 1);
-        case "false", "f", "0", "no", "n" -> ps.setLong(i, 0);
+      return switch (v.trim().toLowerCase(Locale.ROOT)) {
+        case "true", "t", "1", "yes", "y" -> 1L;
+        case "false", "f", "0", "no", "n" -> 0L;
         default -> throw typeError(line, col, v, "boolean");
-      }
-      return;
+      };
     }
     switch (col.affinity()) {
       case INTEGER -> {
         String t = v.trim();
-        if (!INTEGER.matcher(t).matches()) {
-          throw typeError(line, col, v, "integer");
+        if (INTEGER.matcher(t).matches()) {
+          try {
+            return Long.parseLong(t);
+          } catch (NumberFormatException ignored) {
+            // out of range: below
+          }
         }
-        try {
-          ps.setLong(i, Long.parseLong(t));
-        } catch (NumberFormatException e) {
-          throw typeError(line, col, v, "integer");
-        }
+        throw typeError(line, col, v, "integer");
       }
       case REAL -> {
         String t = v.trim();
         if (!DECIMAL.matcher(t).matches()) {
           throw typeError(line, col, v, "number");
         }
-        ps.setDouble(i, Double.parseDouble(t));
+        return Double.parseDouble(t);
       }
       case NUMERIC -> {
-        String t = v.trim();
-        if (col.isNumber()) {
-          if (INTEGER.matcher(t).matches()) {
-            try {
-              ps.setLong(i, Long.parseLong(t));
-              return;
-            } catch (NumberFormatException ignored) {
-              // too large: store as a real
-            }
-          }
-          if (!DECIMAL.matcher(t).matches()) {
-            throw typeError(line, col, v, "number");
-          }
-          ps.setDouble(i, Double.parseDouble(t));
-        } else {
-          ps.setString(i, v); // DATE, DATETIME, ...: SQLite stores the text
+        if (!col.isNumber()) {
+          return v; // DATE, DATETIME, ...: SQLite stores the text
         }
+        String t = v.trim();
+        if (INTEGER.matcher(t).matches()) {
+          try {
+            return Long.parseLong(t);
+          } catch (NumberFormatException ignored) {
+            // too large: a real
+          }
+        }
+        if (!DECIMAL.matcher(t).matches()) {
+          throw typeError(line, col, v, "number");
+        }
+        return Double.parseDouble(t);
       }
-      default -> ps.setString(i, v);
+      default -> {
+        return v;
+      }
     }
   }
 
@@ -238,6 +277,7 @@ final class CsvImporter {
     m.put("txid", r.txid().toString());
     m.put("ms", r.millis());
     m.put("durable", true);
+    m.put("commit_ms", r.commitMillis());
     return m;
   }
 }
