@@ -41,7 +41,7 @@ final class StatusPage {
         .append("th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e3e8ee;white-space:nowrap}")
         .append("th{background:#e8eef4;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}")
         .append(".ok{color:#177245;font-weight:600}.warn{color:#a35c00;font-weight:600}.bad{color:#b3261e;font-weight:600}")
-        .append(".empty{color:#5b6b7b;font-style:italic;padding:10px}code{font-size:12px}")
+        .append(".wrap{overflow-x:auto}.empty{color:#5b6b7b;font-style:italic;padding:10px}code{font-size:12px}")
         .append("</style></head><body>\n");
     h.append("<header><h1>Runnel server</h1><span>").append(esc(server.baseUri().toString()))
         .append("</span><span>up ").append(duration(Duration.ofMillis(System.currentTimeMillis() - server.startedAt())))
@@ -63,7 +63,7 @@ final class StatusPage {
     if (infos.isEmpty()) {
       h.append("<div class=\"empty\">No tenant is hot. Tenants are restored from the replica on their first request.</div>\n");
     } else {
-      h.append("<table id=\"tenants\"><thead><tr><th>tenant</th><th>state</th><th>replication</th><th>lag</th>")
+      h.append("<div class=\"wrap\"><table id=\"tenants\"><thead><tr><th>tenant</th><th>state</th><th>replication</th><th>lag</th>")
           .append("<th>local TxId</th><th>replica TxId</th><th>last sync</th><th>last upload</th><th>db size</th>")
           .append("<th>disk</th><th>handles</th><th>hot since</th><th>last error</th></tr></thead><tbody>\n");
       for (TenantInfo t : infos) {
@@ -90,7 +90,7 @@ final class StatusPage {
             .append("<td>").append(ago(t.hotSince(), now)).append("</td>")
             .append("<td>").append(esc(rs.flatMap(ReplicationStatus::lastError).orElse(""))).append("</td></tr>\n");
       }
-      h.append("</tbody></table>\n");
+      h.append("</tbody></table></div>\n");
     }
     h.append("<h2>Recent errors</h2>\n");
     events(h, metrics.recentErrors(), now, "errors", "No errors since start.");
