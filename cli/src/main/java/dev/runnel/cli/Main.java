@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "SQLite replication for the JVM (Litestream 0.5 compatible).",
-    subcommands = {ReplicateCommand.class, RestoreCommand.class, LtxCommand.class, DatabasesCommand.class,
+    subcommands = {ServeCommand.class, ReplicateCommand.class, RestoreCommand.class, LtxCommand.class, DatabasesCommand.class,
         StatusCommand.class, SnapshotCommand.class, VerifyCommand.class, VersionCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
