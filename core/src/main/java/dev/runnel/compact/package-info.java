@@ -25,7 +25,8 @@
  *       latest restore reads the snapshot, one file per level and the L0 files since the last
  *       L1 compaction instead of every file of every period. Files of one level then overlap;
  *       Litestream's planner and contiguity rule accept that, so Litestream restores these
- *       replicas (and its compactor merges overlapping inputs). Off = Litestream's layout.</li>
+ *       replicas (and by ltx-format.md §12–13 its compactor accepts overlapping inputs). Off =
+ *       Litestream's layout.</li>
  *   <li>A compaction reads, of overlapping source files, only the shortest chain covering them
  *       (for Litestream's abutting files: all of them, as Litestream).</li>
  * </ul>
