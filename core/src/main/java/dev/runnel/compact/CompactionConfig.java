@@ -22,6 +22,14 @@ import java.util.Objects;
  * @param verifyCompaction         {@code verify-compaction}: check the destination level's TxId
  *                                 contiguity after each compaction (from memory: no requests) and
  *                                 count failures. Default false
+ * @param cumulativeLevels         Runnel's cumulative level files (default true): a compaction into
+ *                                 level N rewrites the newest level-N file of the current period
+ *                                 together with the new source files, so each level's newest file
+ *                                 covers everything since the level above (or the newest snapshot)
+ *                                 and a latest restore reads one file per level. False = Litestream's
+ *                                 layout exactly (each compaction covers only new TxIds). Both
+ *                                 layouts restore with Litestream's planner; see
+ *                                 {@link ReplicaCompactor}
  */
 public record CompactionConfig(
     List<Duration> levels,
@@ -30,7 +38,8 @@ public record CompactionConfig(
     Duration l0Retention,
     Duration l0RetentionCheckInterval,
     boolean retentionEnabled,
-    boolean verifyCompaction) {
+    boolean verifyCompaction,
+    boolean cumulativeLevels) {
 
   /** Levels 1..8 at most: level 9 is the snapshot level. */
   public static final int MAX_LEVELS = 8;
@@ -50,6 +59,13 @@ public record CompactionConfig(
     requireAtLeastMillis(l0RetentionCheckInterval, "l0-retention-check-interval");
   }
 
+  /** The Litestream keys only; cumulative level files on (the default). */
+  public CompactionConfig(List<Duration> levels, Duration snapshotInterval, Duration snapshotRetention,
+      Duration l0Retention, Duration l0RetentionCheckInterval, boolean retentionEnabled, boolean verifyCompaction) {
+    this(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval, retentionEnabled,
+        verifyCompaction, true);
+  }
+
   private static void requireAtLeastMillis(Duration d, String name) {
     Objects.requireNonNull(d, name);
     if (d.toMillis() <= 0) {
@@ -64,10 +80,15 @@ public record CompactionConfig(
     }
   }
 
-  /** Litestream 0.5's defaults. */
+  /** Litestream 0.5's defaults, with cumulative level files. */
   public static CompactionConfig defaults() {
     return new CompactionConfig(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(1)),
-        Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false);
+        Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, true);
+  }
+
+  /** Litestream 0.5's defaults and its exact level layout (no cumulative level files). */
+  public static CompactionConfig litestream() {
+    return defaults().withCumulativeLevels(false);
   }
 
   /** Number of compaction levels n (levels 1..n). */
@@ -88,26 +109,31 @@ public record CompactionConfig(
 
   public CompactionConfig withLevels(List<Duration> l) {
     return new CompactionConfig(l, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction);
+        retentionEnabled, verifyCompaction, cumulativeLevels);
   }
 
   public CompactionConfig withSnapshot(Duration interval, Duration retention) {
     return new CompactionConfig(levels, interval, retention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction);
+        retentionEnabled, verifyCompaction, cumulativeLevels);
   }
 
   public CompactionConfig withL0Retention(Duration retention, Duration checkInterval) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, retention, checkInterval,
-        retentionEnabled, verifyCompaction);
+        retentionEnabled, verifyCompaction, cumulativeLevels);
   }
 
   public CompactionConfig withRetentionEnabled(boolean enabled) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        enabled, verifyCompaction);
+        enabled, verifyCompaction, cumulativeLevels);
   }
 
   public CompactionConfig withVerifyCompaction(boolean verify) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verify);
+        retentionEnabled, verify, cumulativeLevels);
+  }
+
+  public CompactionConfig withCumulativeLevels(boolean cumulative) {
+    return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
+        retentionEnabled, verifyCompaction, cumulative);
   }
 }

@@ -37,13 +37,27 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@link #compact}: level N-1 into level N. Skipped when the newest level-N file was created
  *       after the latest boundary {@code truncate(now, interval)} ("too early") or when level N-1
- *       has nothing past level N's MinTXID ("nothing to compact"). Otherwise every level N-1 file
- *       with {@code MinTXID ≥ maxTXID(level N) + 1} is merged with {@link LtxCompactor} (flags
- *       0x2, header timestamp of the last input) into one file {@code [min..max]}. Inputs are
- *       local L0 copies where present, else downloaded to temp files (bounded memory; merged in
- *       rounds of at most 128). Where the source level itself has a TxId gap (history the
- *       database lost), each contiguous run becomes its own file, mirroring the gap, instead of
- *       failing forever as Litestream does.</li>
+ *       has nothing past level N's MinTXID ("nothing to compact"). Otherwise the level N-1 files
+ *       with {@code MinTXID ≥ maxTXID(level N) + 1} are merged with {@link LtxCompactor} (flags
+ *       0x2, header timestamp of the last input) into one file {@code [min..max]}: all of them in
+ *       Litestream's layout; of overlapping (cumulative) files only the shortest chain covering
+ *       them, i.e. normally just the newest. Inputs are local copies where present (L0 copies, and
+ *       the last file this compactor wrote to each level), else downloaded to temp files (bounded
+ *       memory; merged in rounds of at most 128). Where the source level itself has a TxId gap
+ *       (history the database lost), each contiguous run becomes its own file, mirroring the
+ *       gap, instead of failing forever as Litestream does.</li>
+ *   <li>Cumulative level files ({@link CompactionConfig#cumulativeLevels()}, default): the new
+ *       level-N file also repeats the level-N files since the <em>period base</em> — the highest
+ *       MaxTXID of levels N+1..n and the snapshots, normally the newest level-(N+1) file, or the
+ *       newest snapshot for the top level — so it covers {@code [base+1 .. newMax]} (or starts a
+ *       little earlier at the top level, whose files may straddle a snapshot). A level's newest
+ *       file then reaches back to where the level above ends, and a latest restore, planned by
+ *       Litestream's own rules (larger MaxTXID first), reads the newest snapshot, at most one file
+ *       per level and the L0 files since the last L1 compaction. The superseded files of a period
+ *       stay for point-in-time restores until snapshot retention removes them by TxId, as it
+ *       removes any level file. Each file overlaps the previous ones of its period; the restore
+ *       planner and the LTX contiguity rule ({@code min ≤ prevMax + 1}) allow that. A crash
+ *       leaves the previous cumulative file or the new one, each a valid restore source.</li>
  *   <li>{@link #snapshot}: writes a level-9 snapshot unless too early or the newest snapshot
  *       already covers the database's position.</li>
  *   <li>{@link #enforceSnapshotRetention}: deletes snapshots created before {@code now -
@@ -76,6 +90,9 @@ public final class ReplicaCompactor {
   private final ReplicaIndex index = new ReplicaIndex();
   private final Object lock = new Object();
   private long l0ChangesAtLastL1 = -1;
+  /** Per level 1..8: the newest file this compactor wrote there, kept locally (see {@link #keep}). */
+  private final java.util.Map<Integer, Kept> kept = new java.util.HashMap<>();
+  private static final String KEEP_DIR = "kept";
 
   final AtomicLong compactions = new AtomicLong();
   final AtomicLong snapshotsTaken = new AtomicLong();
@@ -127,6 +144,9 @@ public final class ReplicaCompactor {
 
   /** Removes temp files left by a crash. */
   public void cleanWorkDir() throws IOException {
+    synchronized (lock) {
+      kept.clear();
+    }
     deleteTree(workDir);
   }
 
@@ -180,12 +200,19 @@ public final class ReplicaCompactor {
       return Outcome.NOTHING_TO_DO;
     }
     TxId prevMax = dstMax == null ? TxId.ZERO : dstMax.maxTxId();
-    for (List<LtxFileInfo> run : contiguousRuns(inputs)) {
+    List<LtxFileInfo> prefix = config.cumulativeLevels() ? cumulativePrefix(dst, dstMax) : List.of();
+    boolean first = true;
+    for (List<LtxFileInfo> run : coverRuns(inputs)) {
+      List<LtxFileInfo> all = run;
       if (!run.get(0).minTxId().equals(prevMax.next())) {
         LOG.log(Level.WARNING, "{0}: L{1} has no TxIds {2}..{3}; L{4} keeps the same gap", name, src,
             prevMax.next(), run.get(0).minTxId().previous(), dst);
+      } else if (first && !prefix.isEmpty()) {
+        all = new ArrayList<>(prefix);
+        all.addAll(run);
       }
-      LtxFileInfo out = compactRun(dst, run);
+      first = false;
+      LtxFileInfo out = compactRun(dst, all);
       index.added(out);
       compactions.incrementAndGet();
       prevMax = out.maxTxId();
@@ -200,34 +227,110 @@ public final class ReplicaCompactor {
     return Outcome.WROTE;
   }
 
-  /** Splits files (filename order) into runs where each file continues the previous one. */
-  static List<List<LtxFileInfo>> contiguousRuns(List<LtxFileInfo> files) {
+  /**
+   * The base of level {@code dst}'s current period: the highest MaxTXID of the levels a restore
+   * reads before level {@code dst} (levels dst+1..n and the snapshots). Normally the newest file
+   * of level dst+1, or the newest snapshot for the top level.
+   */
+  TxId periodBase(int dst) {
+    TxId base = TxId.ZERO;
+    for (int level = dst + 1; level <= config.topLevel(); level++) {
+      LtxFileInfo f = index.maxFile(level);
+      if (f != null) {
+        base = TxId.max(base, f.maxTxId());
+      }
+    }
+    LtxFileInfo snap = index.maxFile(LtxFileInfo.SNAPSHOT_LEVEL);
+    return snap == null ? base : TxId.max(base, snap.maxTxId());
+  }
+
+  /**
+   * Cumulative mode: the level-{@code dst} files a new level-{@code dst} file must repeat so that
+   * it reaches back to its period's base: the shortest chain of level-{@code dst} files from one
+   * starting at or before {@code base + 1} to {@code dstMax} (normally {@code dstMax} alone, the
+   * previous cumulative file; several after a switch from Litestream's layout). Empty when a new
+   * period starts (the level holds nothing past the base) or when the level has a TxId gap there.
+   */
+  private List<LtxFileInfo> cumulativePrefix(int dst, LtxFileInfo dstMax) {
+    if (dstMax == null) {
+      return List.of();
+    }
+    TxId base = periodBase(dst);
+    if (!dstMax.maxTxId().isAfter(base)) {
+      return List.of();
+    }
+    List<LtxFileInfo> files = index.files(dst);
+    List<LtxFileInfo> chain = new ArrayList<>();
+    TxId cur = base;
+    while (cur.isBefore(dstMax.maxTxId())) {
+      LtxFileInfo best = null;
+      for (LtxFileInfo f : files) {
+        if (f.minTxId().compareTo(cur.next()) <= 0 && f.maxTxId().isAfter(cur) && better(f, best)) {
+          best = f;
+        }
+      }
+      if (best == null) {
+        LOG.log(Level.WARNING, "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name,
+            dst, cur);
+        return List.of();
+      }
+      chain.add(best);
+      cur = best.maxTxId();
+    }
+    return chain;
+  }
+
+  /** Cover order: larger MaxTXID, then larger MinTXID (the smaller file). */
+  private static boolean better(LtxFileInfo f, LtxFileInfo best) {
+    if (best == null) {
+      return true;
+    }
+    int c = f.maxTxId().compareTo(best.maxTxId());
+    return c > 0 || (c == 0 && f.minTxId().isAfter(best.minTxId()));
+  }
+
+  /**
+   * Splits files (filename order) into runs, each the shortest chain of files where every file
+   * continues the previous one ({@code min ≤ prevMax + 1}, {@code max > prevMax}); a new run
+   * starts at a TxId gap. Files another chosen file covers are left out (superseded cumulative
+   * files). For Litestream's layout (abutting files) this is every file, in order.
+   */
+  static List<List<LtxFileInfo>> coverRuns(List<LtxFileInfo> files) {
     List<List<LtxFileInfo>> runs = new ArrayList<>();
-    List<LtxFileInfo> run = null;
-    TxId max = TxId.ZERO;
-    for (LtxFileInfo f : files) {
-      if (run != null && !f.maxTxId().isAfter(max)) {
-        continue; // wholly inside what the run already covers: nothing new
+    int i = 0;
+    int n = files.size();
+    while (i < n) {
+      List<LtxFileInfo> run = new ArrayList<>();
+      TxId reach = files.get(i).minTxId().previous();
+      while (true) {
+        LtxFileInfo best = null;
+        while (i < n && files.get(i).minTxId().compareTo(reach.next()) <= 0) {
+          LtxFileInfo f = files.get(i++);
+          if (f.maxTxId().isAfter(reach) && better(f, best)) {
+            best = f;
+          }
+        }
+        if (best == null) {
+          break;
+        }
+        run.add(best);
+        reach = best.maxTxId();
       }
-      if (run == null || f.minTxId().compareTo(max.next()) > 0) {
-        run = new ArrayList<>();
-        runs.add(run);
-      }
-      run.add(f);
-      max = f.maxTxId();
+      runs.add(run);
     }
     return runs;
   }
 
+  /** Contiguity of a level in filename order: a file starting after the highest MaxTXID so far is a gap. */
   private void verifyLevel(int level) {
-    TxId prev = null;
+    TxId reach = null;
     for (LtxFileInfo f : index.files(level)) {
-      if (prev != null && !f.minTxId().equals(prev.next())) {
+      if (reach != null && f.minTxId().compareTo(reach.next()) > 0) {
         verifyErrors.incrementAndGet();
         LOG.log(Level.WARNING, "{0}: L{1} not contiguous after compaction: {2} follows MaxTXID {3}", name, level,
-            f.name(), prev);
+            f.name(), reach);
       }
-      prev = f.maxTxId();
+      reach = reach == null ? f.maxTxId() : TxId.max(reach, f.maxTxId());
     }
   }
 
@@ -243,9 +346,12 @@ public final class ReplicaCompactor {
       mergeInto(merged, out);
       TxId min = run.get(0).minTxId();
       TxId max = run.get(run.size() - 1).maxTxId();
+      LtxFileInfo written;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(out), 64 * 1024)) {
-        return replica.write(dst, min, max, in);
+        written = replica.write(dst, min, max, in);
       }
+      keep(written, out);
+      return written;
     } finally {
       for (Input in : inputs) {
         if (in.open != null) {
@@ -255,6 +361,55 @@ public final class ReplicaCompactor {
       deleteTree(work);
     }
   }
+
+  /**
+   * Keeps the file just written as the local copy of its level's newest file: the next compaction
+   * of that level (cumulative mode) and of the level above read it instead of downloading it.
+   * Best effort: without it they download.
+   */
+  private void keep(LtxFileInfo written, Path out) {
+    Path dir = workDir.resolve(KEEP_DIR);
+    Path dst = dir.resolve("L" + written.level() + "-" + written.name());
+    try {
+      Files.createDirectories(dir);
+      Files.move(out, dst, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "{0}: cannot keep a local copy of {1}: {2}", name, written, e.toString());
+      return;
+    }
+    Kept old = kept.put(written.level(), new Kept(written, dst));
+    if (old != null && !old.path.equals(dst)) {
+      deleteQuietly(old.path);
+    }
+  }
+
+  /** The local copy of a level-1..8 file, if it is the one kept. */
+  private Path keptCopy(LtxFileInfo f) {
+    Kept k = kept.get(f.level());
+    return k != null && k.file.name().equals(f.name()) && k.file.size() == f.size() && Files.isRegularFile(k.path)
+        ? k.path : null;
+  }
+
+  private void forget(List<LtxFileInfo> deleted) {
+    for (LtxFileInfo f : deleted) {
+      Kept k = kept.get(f.level());
+      if (k != null && k.file.name().equals(f.name())) {
+        kept.remove(f.level());
+        deleteQuietly(k.path);
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a stale copy in the work directory; removed at the next attach
+    }
+  }
+
+  /** The last file written to a level and its local copy. */
+  private record Kept(LtxFileInfo file, Path path) {}
 
   /** An input file: local path (temp or meta directory) or an already open local stream. */
   private record Input(String source, Path path, InputStream open) {
@@ -270,7 +425,11 @@ public final class ReplicaCompactor {
       for (int i = 0; i < run.size(); i++) {
         LtxFileInfo f = run.get(i);
         Optional<InputStream> l = f.level() == 0 ? local.open(f.name()) : Optional.empty();
-        if (l.isPresent()) {
+        Path keptPath = f.level() > 0 ? keptCopy(f) : null;
+        if (keptPath != null) {
+          inputs[i] = new Input("local copy of " + f, keptPath, null);
+          localFilesRead.incrementAndGet();
+        } else if (l.isPresent()) {
           inputs[i] = new Input("local " + f, null, l.get());
           localFilesRead.incrementAndGet();
         } else {
@@ -509,6 +668,7 @@ public final class ReplicaCompactor {
     sorted.sort(Comparator.comparing(LtxFileInfo::name));
     replica.delete(sorted);
     index.removed(sorted);
+    forget(sorted);
     filesDeleted.addAndGet(sorted.size());
     return sorted.size();
   }

@@ -20,6 +20,15 @@
  *   <li>Local L0 copies are deleted as soon as they are in L1 (they are only read by the L1
  *       compaction); the remote L0 files follow L0 retention exactly.</li>
  *   <li>{@code verify-compaction} checks contiguity from memory instead of listing.</li>
+ *   <li>Cumulative level files ({@link dev.runnel.compact.CompactionConfig#cumulativeLevels()},
+ *       on by default): each compaction into level N rewrites the level's current period, so a
+ *       latest restore reads the snapshot, one file per level and the L0 files since the last
+ *       L1 compaction instead of every file of every period. Files of one level then overlap;
+ *       Litestream's planner and contiguity rule accept that, so Litestream restores these
+ *       replicas (and by ltx-format.md §12–13 its compactor accepts overlapping inputs). Off =
+ *       Litestream's layout.</li>
+ *   <li>A compaction reads, of overlapping source files, only the shortest chain covering them
+ *       (for Litestream's abutting files: all of them, as Litestream).</li>
  * </ul>
  */
 package dev.runnel.compact;

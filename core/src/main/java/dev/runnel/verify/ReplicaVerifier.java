@@ -43,7 +43,10 @@ import java.util.stream.Stream;
  *       snapshots (start at TxId 1), files of levels 1..8 are compactions (zero WAL fields). All
  *       files share one page size.</li>
  *   <li>TxId contiguity: L0 strictly contiguous from its first file ({@code min = prevMax + 1});
- *       levels 1..8 contiguous within the level (a gap is an error, an overlap a warning).</li>
+ *       levels 1..8 contiguous within the level: a gap is an error; a file that starts where the
+ *       file reaching furthest so far starts and extends it (a cumulative level file, see
+ *       {@code CompactionConfig.cumulativeLevels}) or lies wholly inside what the level already
+ *       covers (a superseded file) is the expected shape; any other overlap is a warning.</li>
  *   <li>Test restore of the latest state into a temp file, with {@code PRAGMA integrity_check};
  *       optionally every snapshot on its own too.</li>
  * </ol>
@@ -277,7 +280,11 @@ public final class ReplicaVerifier {
     return new Checked(f, header, problems);
   }
 
-  /** L0: strictly contiguous; L1..8: gaps are errors, overlaps warnings; L9: not checked. */
+  /**
+   * L0: strictly contiguous. L1..8: gaps are errors; cumulative extensions (same MinTXID as the
+   * file reaching furthest so far) and files wholly covered already are fine; other overlaps are
+   * warnings. L9: not checked.
+   */
   private static void checkContiguity(int level, List<LtxFileInfo> files, List<VerifyProblem> problems) {
     if (level == LtxFileInfo.SNAPSHOT_LEVEL) {
       return;
@@ -292,7 +299,8 @@ public final class ReplicaVerifier {
           problems.add(VerifyProblem.error(Kind.GAP, level, f.name().toString(), "min txid " + want,
               "min txid " + f.minTxId(), where + ": TxIds " + want + ".." + f.minTxId().previous()
                   + " are missing from level " + level + " (previous file " + prev.name() + ")"));
-        } else if (c < 0) {
+        } else if (c < 0 && (level == 0 || !(f.minTxId().equals(prev.minTxId())
+            || f.maxTxId().compareTo(prev.maxTxId()) <= 0))) {
           String msg = where + ": overlaps previous file " + prev.name() + " (expected min txid " + want + ")";
           problems.add(level == 0
               ? VerifyProblem.error(Kind.OVERLAP, level, f.name().toString(), "min txid " + want,

@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shared scheduler: idle cost, minimal restore plans, local L0 reads, background mode. */
@@ -96,10 +98,11 @@ class CompactionServiceTest {
     }
   }
 
-  @Test
-  void compactedReplica_latestPlan_isTheShortestChainInLevelOrder() throws Exception {
+  @ParameterizedTest(name = "cumulative={0}")
+  @ValueSource(booleans = {true, false})
+  void compactedReplica_latestPlan_isTheShortestChainInLevelOrder(boolean cumulative) throws Exception {
     TestClock clock = new TestClock(T0);
-    CompactionConfig cfg = CompactionConfig.defaults();
+    CompactionConfig cfg = CompactionConfig.defaults().withCumulativeLevels(cumulative);
     Path replicaDir = tmp.resolve("replica");
     try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
         CompactionService svc = CompactionService.manual(cfg, clock);
@@ -126,16 +129,25 @@ class CompactionServiceTest {
             assertTrue(plan.files().get(i).level() <= plan.files().get(i - 1).level(), "level order " + plan.files());
           }
           assertEquals(9, plan.files().getFirst().level());
+          if (cumulative) {
+            assertEquals(newestPerLevelChain(listing, cfg), plan.files());
+          }
         }
       }
       ReplicaListing listing = ReplicaListing.fetch(db.replica(), false);
       RestorePlan plan = RestorePlanner.plan(listing, RestoreTarget.latest());
-      // Snapshot at attach, two hourly L3 files, L2 files of this hour, L1 of these 5 min, L0 since.
       int[] perLevel = new int[10];
       plan.files().forEach(f -> perLevel[f.level()]++);
       assertEquals(1, perLevel[9]);
-      assertEquals(2, perLevel[3], "plan " + plan.files());
-      assertTrue(perLevel[2] <= 3 && perLevel[1] <= 10 && perLevel[0] <= 2, "plan " + plan.files());
+      if (cumulative) {
+        // Snapshot at attach, then the newest file of each level, then L0 since the last L1.
+        assertEquals(List.of(1, 1, 1), List.of(perLevel[3], perLevel[2], perLevel[1]), "plan " + plan.files());
+        assertTrue(perLevel[0] <= 2, "plan " + plan.files());
+      } else {
+        // Snapshot at attach, two hourly L3 files, L2 files of this hour, L1 of these 5 min, L0 since.
+        assertEquals(2, perLevel[3], "plan " + plan.files());
+        assertTrue(perLevel[2] <= 3 && perLevel[1] <= 10 && perLevel[0] <= 2, "plan " + plan.files());
+      }
       assertEquals(db.localTxId(), plan.maxTxId());
       assertTrue(svc.stats().localFilesRead() > 0, "L1 inputs read locally: " + svc.stats());
       // Local L0 copies are cleaned up once in L1: only the newest few remain.
@@ -148,6 +160,35 @@ class CompactionServiceTest {
 
   private static Path replicaDirMeta(ReplicatedDatabase db) {
     return db.path().resolveSibling("." + db.path().getFileName() + "-litestream").resolve("ltx").resolve("0");
+  }
+
+  /**
+   * The plan the cumulative layout is built for, computed without the planner: the newest
+   * snapshot, then per level n..1 its newest file if it goes further (it must start within reach),
+   * then the L0 files past that.
+   */
+  static List<LtxFileInfo> newestPerLevelChain(ReplicaListing listing, CompactionConfig cfg) {
+    List<LtxFileInfo> chain = new ArrayList<>();
+    TxId cur = TxId.ZERO;
+    if (!listing.level(9).isEmpty()) {
+      chain.add(listing.level(9).getLast());
+      cur = listing.level(9).getLast().maxTxId();
+    }
+    for (int level = cfg.topLevel(); level >= 0; level--) {
+      List<LtxFileInfo> files = new ArrayList<>(listing.level(level));
+      if (level > 0) {
+        files.sort(java.util.Comparator.comparing(LtxFileInfo::maxTxId).thenComparing(LtxFileInfo::minTxId));
+        files = files.isEmpty() ? List.of() : List.of(files.getLast());
+      }
+      for (LtxFileInfo f : files) {
+        if (f.maxTxId().isAfter(cur)) {
+          assertTrue(f.minTxId().compareTo(cur.next()) <= 0, f + " does not continue TxId " + cur + " in " + chain);
+          chain.add(f);
+          cur = f.maxTxId();
+        }
+      }
+    }
+    return chain;
   }
 
   /** Fewest files forming a chain from TxId 1 to the replica's max (BFS over all files). */

@@ -29,7 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -60,8 +61,21 @@ class CompactionWorkloadTest {
     return bound;
   }
 
-  @Test
-  void dayOfHistory_compactionSnapshotsAndRetention_restoresMatchAndPlansStayBounded() throws Exception {
+  /**
+   * Largest latest plan of the cumulative layout: the snapshot, one file per level, and the L0
+   * files of the current L1 interval (not yet compacted).
+   */
+  static int cumulativeBound(CompactionConfig cfg, int l0ThisInterval) {
+    return 1 + cfg.topLevel() + l0ThisInterval;
+  }
+
+  /**
+   * @param modes "cumulative", "litestream", or "a>b": mode a for the first 12 simulated hours,
+   *              then the service is closed and mode b continues on the same database and replica
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"cumulative", "litestream", "litestream>cumulative", "cumulative>litestream"})
+  void dayOfHistory_compactionSnapshotsAndRetention_restoresMatchAndPlansStayBounded(String modes) throws Exception {
     long seed = Long.getLong("runnel.compact.seed", 20260101L);
     Random rnd = new Random(seed);
     Path dbPath = tmp.resolve("app.db");
@@ -76,14 +90,22 @@ class CompactionWorkloadTest {
     TreeMap<TxId, String> content = new TreeMap<>();
     TreeMap<Instant, TxId> syncedAt = new TreeMap<>();
     CountingReplicaClient replica = new CountingReplicaClient(FileReplicaClient.create(tmp.resolve("replica")));
-    Instant end = clock.instant().plus(Duration.ofHours(30));
+    Instant start = clock.instant();
+    Instant end = start.plus(Duration.ofHours(30));
+    String[] phase = modes.split(">");
+    Instant switchAt = phase.length > 1 ? start.plus(Duration.ofHours(12)) : end;
+    boolean cumulative = phase[0].equals("cumulative");
+    // The cumulative bound holds once every level has compacted in cumulative mode.
+    Instant settledAt = cumulative ? start : end;
     int steps = 0;
     int maxPlan = 0;
+    int maxL0 = 0;
     long planSum = 0;
     int txRestores = 0;
     int timeRestores = 0;
+    long compactionErrors = 0;
+    CompactionService svc = CompactionService.manual(CONFIG.withCumulativeLevels(cumulative), clock);
     try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
-        CompactionService svc = CompactionService.manual(CONFIG, clock);
         ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, replica, opts, runtime);
         Connection c = db.connect()) {
       record(db, c, content, syncedAt, clock);
@@ -91,6 +113,15 @@ class CompactionWorkloadTest {
       svc.runDue();
       while (clock.instant().isBefore(end)) {
         steps++;
+        if (!clock.instant().isBefore(switchAt)) {
+          compactionErrors += svc.stats().errors();
+          svc.close();
+          cumulative = phase[1].equals("cumulative");
+          svc = CompactionService.manual(CONFIG.withCumulativeLevels(cumulative), clock);
+          attachment = svc.attach(db);
+          switchAt = end;
+          settledAt = cumulative ? clock.instant().plus(cumulativeSettle(CONFIG)) : end;
+        }
         int hour = (int) Duration.between(Instant.parse("2026-01-01T00:00:00Z"), clock.instant()).toHours() % 24;
         boolean night = hour >= 1 && hour < 4; // idle hours: nothing changes, nothing is uploaded
         if (!night) {
@@ -110,7 +141,11 @@ class CompactionWorkloadTest {
         TxId l1Max = listing.level(1).stream().map(LtxFileInfo::maxTxId).max(TxId::compareTo).orElse(TxId.ZERO);
         int l0Pending = (int) listing.level(0).stream().filter(f -> f.maxTxId().isAfter(l1Max)).count();
         RestorePlan plan = RestorePlanner.plan(listing, RestoreTarget.latest());
-        int bound = planBound(CONFIG, l0Pending);
+        Instant l1Boundary = Boundaries.truncate(clock.instant(), CONFIG.interval(1));
+        int l0ThisInterval = (int) listing.level(0).stream().filter(f -> !f.createdAt().isBefore(l1Boundary)).count();
+        maxL0 = Math.max(maxL0, l0ThisInterval);
+        int bound = cumulative && !clock.instant().isBefore(settledAt) ? cumulativeBound(CONFIG, l0ThisInterval)
+            : planBound(CONFIG, l0Pending);
         assertTrue(plan.files().size() <= bound, "step " + steps + ": plan of " + plan.files().size()
             + " files exceeds bound " + bound + ": " + plan.files());
         maxPlan = Math.max(maxPlan, plan.files().size());
@@ -162,18 +197,30 @@ class CompactionWorkloadTest {
         }
       }
       CompactionService.Stats stats = svc.stats();
-      assertEquals(0, stats.errors(), "compaction errors");
-      assertTrue(stats.snapshots() >= 5, "snapshots: " + stats);
+      assertEquals(0, stats.errors() + compactionErrors, "compaction errors");
+      assertTrue(stats.snapshots() >= (phase.length > 1 ? 2 : 5), "snapshots: " + stats);
       assertTrue(stats.localFilesRead() > 0, "L1 compaction should read local L0 copies: " + stats);
       assertTrue(stats.filesDeleted() > 0, "retention should delete: " + stats);
-      System.out.printf("workload: %d steps, %d TxIds, plan max %d avg %.1f, %d txid + %d time restores, %s, files %s%n",
-          steps, content.size(), maxPlan, (double) planSum / steps, txRestores, timeRestores, stats,
+      System.out.printf("workload %s: %d steps, %d TxIds, plan max %d avg %.1f (L0 per L1 interval max %d), "
+          + "%d txid + %d time restores, %s, files %s, bytes written per level %s%n",
+          modes, steps, content.size(), maxPlan, (double) planSum / steps, maxL0, txRestores, timeRestores, stats,
           java.util.Arrays.toString(ReplicaListing.fetch(replica, false).levels().values().stream()
-              .mapToInt(List::size).toArray()));
+              .mapToInt(List::size).toArray()), replica.bytesWritten);
+    } finally {
+      svc.close();
     }
     VerifyResult v = ReplicaVerifier.verify(replica, ReplicaVerifier.Options.defaults().withTempDir(tmp.resolve("v")));
     assertTrue(v.ok(), "verify: " + v.problems());
     assertEquals(List.of(), v.problems());
+  }
+
+  /** Time after a switch to cumulative mode until each level has written its first cumulative file. */
+  static Duration cumulativeSettle(CompactionConfig cfg) {
+    Duration d = Duration.ZERO;
+    for (int level = 1; level <= cfg.topLevel(); level++) {
+      d = d.plus(cfg.interval(level));
+    }
+    return d.plus(cfg.interval(1));
   }
 
   /** Smallest TxId every restore target at or above is guaranteed to reach exactly. */

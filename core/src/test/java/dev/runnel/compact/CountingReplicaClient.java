@@ -16,6 +16,9 @@ public final class CountingReplicaClient implements ReplicaClient {
   public final AtomicLong opens = new AtomicLong();
   public final AtomicLong writes = new AtomicLong();
   public final AtomicLong deletes = new AtomicLong();
+  /** Bytes of the files written, per level 0..9. */
+  public final java.util.concurrent.atomic.AtomicLongArray bytesWritten =
+      new java.util.concurrent.atomic.AtomicLongArray(LtxFileInfo.MAX_LEVEL + 1);
 
   public CountingReplicaClient(ReplicaClient inner) {
     this.inner = inner;
@@ -30,6 +33,9 @@ public final class CountingReplicaClient implements ReplicaClient {
     opens.set(0);
     writes.set(0);
     deletes.set(0);
+    for (int i = 0; i < bytesWritten.length(); i++) {
+      bytesWritten.set(i, 0);
+    }
   }
 
   @Override
@@ -67,7 +73,9 @@ public final class CountingReplicaClient implements ReplicaClient {
   @Override
   public LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException {
     writes.incrementAndGet();
-    return inner.write(level, min, max, data);
+    LtxFileInfo f = inner.write(level, min, max, data);
+    bytesWritten.addAndGet(level, f.size());
+    return f;
   }
 
   @Override

@@ -65,7 +65,7 @@ class ReplicaCompactorTest {
       for (int i = 1; i <= 5; i++) {
         SyntheticReplica.put(r, 0, i, i, T0.plusSeconds(i));
       }
-      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      ReplicaCompactor c = compactor(r, CompactionConfig.litestream());
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(30)));
       assertEquals(List.of(n(1, 5)), names(r, 1));
       LtxFileInfo f = r.list(1).getFirst();
@@ -90,12 +90,97 @@ class ReplicaCompactorTest {
   }
 
   @Test
+  void compact_cumulative_newFileRepeatsTheLevelSinceThePeriodBase() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      for (int i = 1; i <= 5; i++) {
+        SyntheticReplica.put(r, 0, i, i, T0.plusSeconds(i));
+      }
+      SyntheticReplica.put(r, 9, 1, 2, T0.plusSeconds(3)); // snapshot: base of the top level
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults()
+          .withLevels(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5))));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(30)));
+      assertEquals(List.of(n(1, 5)), names(r, 1));
+      SyntheticReplica.put(r, 0, 6, 6, T0.plusSeconds(61));
+      SyntheticReplica.put(r, 0, 7, 8, T0.plusSeconds(62));
+      c.invalidate();
+      // No L2 yet, base = the snapshot (2): L1's newest file [1..5] reaches it, so it is repeated.
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(90)));
+      assertEquals(List.of(n(1, 5), n(1, 8)), names(r, 1));
+      // L2 (top level, base = snapshot 2) reads only the newest L1 file, which covers the others.
+      long remoteBefore = c.remoteFilesRead.get() + c.localFilesRead.get();
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(300)));
+      assertEquals(1, c.remoteFilesRead.get() + c.localFilesRead.get() - remoteBefore);
+      assertEquals(List.of(n(1, 8)), names(r, 2));
+      // A new L1 period starts after L2's MaxTXID; the next L2 file extends [1..8].
+      SyntheticReplica.put(r, 0, 9, 9, T0.plusSeconds(301));
+      c.invalidate();
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(330)));
+      SyntheticReplica.put(r, 0, 10, 10, T0.plusSeconds(331));
+      c.invalidate();
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(360)));
+      assertEquals(List.of(n(1, 5), n(1, 8), n(9, 9), n(9, 10)), names(r, 1));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(600)));
+      assertEquals(List.of(n(1, 8), n(1, 10)), names(r, 2));
+      // A newer snapshot past L2's end starts a new top-level period.
+      SyntheticReplica.put(r, 9, 1, 10, T0.plusSeconds(601));
+      SyntheticReplica.put(r, 0, 11, 11, T0.plusSeconds(602));
+      c.invalidate();
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(630)));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(900)));
+      assertEquals(List.of(n(1, 8), n(1, 10), n(11, 11)), names(r, 2));
+      // Every file holds what its name says, merged latest-wins: page 1 is from the last TxId.
+      for (LtxFileInfo f : r.list(2)) {
+        try (InputStream in = r.open(f)) {
+          assertEquals(f.maxTxId(), LtxDecoder.verify(in, "out").header().maxTxId());
+        }
+      }
+    }
+  }
+
+  @Test
+  void compact_afterLitestreamLayout_cumulativeRepeatsTheChainOnce() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      // Litestream's layout: L1 tiles after L2's end (4).
+      SyntheticReplica.put(r, 2, 1, 4, T0.plusSeconds(4));
+      SyntheticReplica.put(r, 1, 5, 6, T0.plusSeconds(6));
+      SyntheticReplica.put(r, 1, 7, 9, T0.plusSeconds(9));
+      SyntheticReplica.put(r, 0, 10, 10, T0.plusSeconds(10));
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults()
+          .withLevels(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5))));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(30)));
+      assertEquals(List.of(n(5, 6), n(5, 10), n(7, 9)), names(r, 1));
+      // And back: Litestream's mode reads the shortest chain, not the overlapping files.
+      ReplicaCompactor lit = compactor(r, CompactionConfig.litestream()
+          .withLevels(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5))));
+      long before = lit.remoteFilesRead.get();
+      assertEquals(ReplicaCompactor.Outcome.WROTE, lit.compact(2, T0.plusSeconds(300)));
+      assertEquals(1, lit.remoteFilesRead.get() - before);
+      assertEquals(List.of(n(1, 4), n(5, 10)), names(r, 2));
+    }
+  }
+
+  @Test
+  void coverRuns_overlappingAndGappedFiles_shortestChainsPerRun() {
+    List<LtxFileInfo> files = List.of(info(1, 2), info(1, 5), info(3, 4), info(6, 6), info(6, 9), info(12, 12),
+        info(12, 14), info(13, 15));
+    List<List<LtxFileInfo>> runs = ReplicaCompactor.coverRuns(files);
+    assertEquals(List.of(List.of(info(1, 5), info(6, 9)), List.of(info(12, 14), info(13, 15))), runs);
+    // Abutting files (Litestream's layout): every file, one run.
+    List<LtxFileInfo> tiles = List.of(info(1, 2), info(3, 3), info(4, 7));
+    assertEquals(List.of(tiles), ReplicaCompactor.coverRuns(tiles));
+  }
+
+  private static LtxFileInfo info(long min, long max) {
+    return new LtxFileInfo(1, dev.runnel.ltx.LtxFileName.of(TxId.of(min), TxId.of(max)), 1, T0);
+  }
+
+  @Test
   void compact_newestDestinationFileAfterLatestBoundary_tooEarly() throws Exception {
     try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
       SyntheticReplica.put(r, 0, 1, 1, T0.plusSeconds(1));
       SyntheticReplica.put(r, 1, 1, 1, T0.plusSeconds(31)); // created after the 00:00:30 boundary
       SyntheticReplica.put(r, 0, 2, 2, T0.plusSeconds(40));
-      ReplicaCompactor c = compactor(r, CompactionConfig.defaults());
+      ReplicaCompactor c = compactor(r, CompactionConfig.litestream());
       assertEquals(ReplicaCompactor.Outcome.TOO_EARLY, c.compact(1, T0.plusSeconds(45)));
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(60)));
       assertEquals(List.of(n(1, 1), n(2, 2)), names(r, 1));

@@ -111,6 +111,32 @@ class ReplicaVerifierTest {
   }
 
   @Test
+  void verify_cumulativeLevelFiles_noWarning_partialOverlapWarns_gapFails() throws Exception {
+    Path r = tmp.resolve("cumulative");
+    try (FileReplicaClient c = FileReplicaClient.create(r)) {
+      // Cumulative periods [1..], [5..]; [3..3] lies inside [1..4] (superseded): all expected.
+      long[][] l1 = {{1, 2}, {1, 4}, {3, 3}, {5, 6}, {5, 8}, {7, 9}, {11, 11}};
+      for (long[] f : l1) {
+        byte[] page = new byte[512];
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        dev.runnel.ltx.LtxEncoder enc = new dev.runnel.ltx.LtxEncoder(out, dev.runnel.ltx.LtxHeader.of(512, 1,
+            dev.runnel.ltx.TxId.of(f[0]), dev.runnel.ltx.TxId.of(f[1]), 1_767_225_600_000L + f[1]));
+        enc.encodePage(1, page);
+        enc.finish();
+        c.write(1, dev.runnel.ltx.TxId.of(f[0]), dev.runnel.ltx.TxId.of(f[1]),
+            new java.io.ByteArrayInputStream(out.toByteArray()));
+      }
+      VerifyResult v = ReplicaVerifier.verify(c, ReplicaVerifier.Options.defaults().withRestoreLatest(false));
+      assertEquals(List.of(Kind.OVERLAP, Kind.GAP), v.problems().stream().map(VerifyProblem::kind).toList(),
+          v.problems().toString());
+      assertEquals("0000000000000007-0000000000000009.ltx", v.problems(Kind.OVERLAP).getFirst().file());
+      assertEquals(VerifyProblem.Severity.WARNING, v.problems(Kind.OVERLAP).getFirst().severity());
+      assertEquals("min txid 000000000000000a", v.problems(Kind.GAP).getFirst().expected());
+      assertEquals(VerifyProblem.Severity.ERROR, v.problems(Kind.GAP).getFirst().severity());
+    }
+  }
+
+  @Test
   void verify_middleL0FileDeleted_reportsGapWithTxIds() throws Exception {
     Path r = copy("gap");
     List<LtxFileInfo> l0 = level(r, 0);
