@@ -200,8 +200,18 @@ final class Uploader {
     try (InputStream in = Files.newInputStream(path)) {
       stored = replica.write(0, n.min(), n.max(), in);
     }
-    // Before waking waiters: whoever waits for this TxId then also sees the listeners' effects.
+    // Before waking waiters: whoever waits for this TxId then also sees the listeners' effects and
+    // the local clean-up, so sync() returns to a settled state.
     notifyStored(stored);
+    if (!retainUploaded) {
+      // Keep only the newest local file: it is the position the next start resumes from. (When
+      // retained, the compactor deletes local copies once they are compacted into L1.)
+      for (LtxFileName old : meta.listL0()) {
+        if (old.max().isBefore(n.max())) {
+          meta.deleteL0(old);
+        }
+      }
+    }
     synchronized (this) {
       if (n.max().isAfter(remote)) {
         remote = n.max();
@@ -213,14 +223,7 @@ final class Uploader {
       uploadBytes += size;
       notifyAll();
     }
-    if (retainUploaded) {
-      return; // the compactor deletes local copies once they are compacted into L1
-    }
-    // Keep only the newest local file: it is the position the next start resumes from.
-    for (LtxFileName old : meta.listL0()) {
-      if (old.max().isBefore(n.max())) {
-        meta.deleteL0(old);
-      }
+  }
     }
   }
 }
