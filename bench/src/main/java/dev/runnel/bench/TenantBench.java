@@ -4,6 +4,14 @@ import static dev.runnel.bench.Harness.fmt;
 import static dev.runnel.bench.Harness.median;
 import static dev.runnel.bench.Harness.percentile;
 
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.replicate.ReplicationOptions;
+import dev.runnel.replicate.ReplicationRuntime;
+import dev.runnel.restore.RestoreTarget;
+import dev.runnel.restore.Restorer;
 import dev.runnel.tenant.TenantDatabases;
 import dev.runnel.tenant.TenantHandle;
 import dev.runnel.tenant.TenantOptions;
@@ -58,6 +66,8 @@ import org.sqlite.SQLiteConfig;
  * </pre>
  */
 public final class TenantBench {
+  private static final java.util.logging.Logger TENANT_LOG = java.util.logging.Logger.getLogger("dev.runnel.tenant");
+
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
     boolean quick = args.quick();
@@ -67,6 +77,7 @@ public final class TenantBench {
     int largeN = args.intValue("large-n", 1, 3);
     int largeRounds = args.intValue("large-rounds", 2, 3);
     String ls = args.string("litestream", "");
+    TENANT_LOG.setLevel(java.util.logging.Level.SEVERE); // "no replica: creating a new tenant" × 1,000
     Harness.printHeader("Tenants: cold start, hot acquire, footprint; Litestream 0.3.13 process-per-tenant baseline");
     Path work = Harness.tempDir("tenant");
     try (S3Server s3 = S3Server.start()) {
@@ -74,12 +85,15 @@ public final class TenantBench {
       buildDb(src1, 1);
       Map<String, List<Double>> cold = new LinkedHashMap<>();
       if (!args.flag("no-cold")) {
-        coldStarts(s3, work, src1, "1 MB", smallN, smallRounds, cold);
+        coldStarts(s3, work, src1, "1 MB", smallN, smallRounds, cold, quick ? 5 : 15);
         Path srcL = work.resolve("src-large.db");
         buildDb(srcL, largeMb);
-        coldStarts(s3, work, srcL, largeMb + " MB", largeN, largeRounds, cold);
+        coldStarts(s3, work, srcL, largeMb + " MB", largeN, largeRounds, cold, 0);
         Files.delete(srcL);
         printCold(cold, largeMb);
+        if (breakdownTable != null) {
+          breakdownTable.print();
+        }
       }
       if (!args.flag("no-hot")) {
         hotAcquire(work, quick);
@@ -156,7 +170,7 @@ public final class TenantBench {
   // ----------------------------------------------------------------------------------- cold start
 
   private static void coldStarts(S3Server s3, Path work, Path src, String label, int n, int rounds,
-      Map<String, List<Double>> out) throws Exception {
+      Map<String, List<Double>> out, int breakdownSamples) throws Exception {
     String bucket = s3.newBucket();
     String tag = label.replace(" ", "");
     try (TenantDatabases file = manager(s3, null, work.resolve("replicas-" + tag), work.resolve("cache-file-" + tag));
@@ -188,9 +202,91 @@ public final class TenantBench {
         System.out.printf(Locale.ROOT, "[cold %s] round %d: file p50 %.2f ms, s3 p50 %.2f ms%n", label, r + 1,
             median(out.get("file " + label)), median(out.get("s3 " + label)));
       }
+      if (breakdownSamples > 0) {
+        String id = "t" + tag + "-0";
+        Path base = work.resolve("replicas-" + tag);
+        Map<String, Map<String, List<Double>>> steps = new LinkedHashMap<>();
+        steps.put("file", breakdown(() -> FileReplicaClient.create(base.resolve(id)), work.resolve("bd-file"),
+            breakdownSamples));
+        steps.put("s3", breakdown(() -> s3.client(bucket, "tenants/" + id), work.resolve("bd-s3"),
+            breakdownSamples));
+        System.out.println();
+        System.out.println("Where a " + label + " cold start goes: the steps of TenantDatabases.coldStart redone one by "
+            + "one outside the manager on an evicted tenant's replica (no lease), median (min–max) ms over "
+            + breakdownSamples + " samples; the remainder is the lease (S3: conditional GET/PUT), the hooks and "
+            + "bookkeeping:");
+        System.out.println();
+        Harness.Table bt = new Harness.Table("step", "file ms", "s3 ms");
+        for (String step : steps.get("file").keySet()) {
+          bt.row(step, Harness.mmm(steps.get("file").get(step)), Harness.mmm(steps.get("s3").get(step)));
+        }
+        double fsum = steps.get("file").entrySet().stream().filter(e -> !e.getKey().startsWith("("))
+            .mapToDouble(e -> median(e.getValue())).sum();
+        double ssum = steps.get("s3").entrySet().stream().filter(e -> !e.getKey().startsWith("("))
+            .mapToDouble(e -> median(e.getValue())).sum();
+        System.out.println("(hasAnyLtx needed " + listsBeforeHit + " LIST(s) for these tenants)");
+        bt.row("sum of step medians", fmt(fsum), fmt(ssum));
+        bt.row("cold acquire + first query p50 (table above)", fmt(median(out.get("file " + label))),
+            fmt(median(out.get("s3 " + label))));
+        bt.row("remainder (lease, hooks, bookkeeping, noise)", fmt(median(out.get("file " + label)) - fsum),
+            fmt(median(out.get("s3 " + label)) - ssum));
+        breakdownTable = bt;
+      }
     } finally {
       s3.blobStore().deleteContainer(bucket);
     }
+  }
+
+  private static Harness.Table breakdownTable;
+  private static int listsBeforeHit;
+
+  private static Map<String, List<Double>> breakdown(java.util.function.Supplier<ReplicaClient> replicas, Path dir,
+      int samples) throws Exception {
+    Map<String, List<Double>> t = new LinkedHashMap<>();
+    try (ReplicationRuntime rt = ReplicationRuntime.createDefault()) {
+      for (int i = -1; i < samples; i++) { // -1: warm-up
+        Path d = dir.resolve("s" + i);
+        Path db = d.resolve("x.db");
+        Files.createDirectories(d);
+        Map<String, List<Double>> tt = i < 0 ? new HashMap<>() : t;
+        long s = System.nanoTime();
+        ReplicaClient rc = replicas.get();
+        rc.init();
+        s = step(tt, "1 replica client create + init", s);
+        int lists = 0;
+        for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+          lists++;
+          if (!rc.list(level).isEmpty()) {
+            break;
+          }
+        }
+        listsBeforeHit = lists;
+        s = step(tt, "2 hasAnyLtx (LIST levels up to the first non-empty one)", s);
+        Restorer.Result r = Restorer.restore(rc, RestoreTarget.latest(), db, Restorer.Options.defaults()
+            .withParallelism(4));
+        s = step(tt, "3 Restorer.restore (plan + download + write + fsync)", s);
+        ReplicatedDatabase.adoptRestored(db, r.txId());
+        ReplicatedDatabase rdb = ReplicatedDatabase.open(db, rc, ReplicationOptions.defaults(), rt);
+        s = step(tt, "4 adoptRestored + ReplicatedDatabase.open", s);
+        try (Connection c = rdb.connect(); Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
+          rs.next();
+        }
+        s = step(tt, "5 first query (new connection + count(*))", s);
+        rc.list(LtxFileInfo.MAX_LEVEL);
+        step(tt, "(one LIST request alone, not part of the sum)", s);
+        rdb.close();
+        rc.close();
+        Harness.deleteTree(d);
+      }
+    }
+    return t;
+  }
+
+  private static long step(Map<String, List<Double>> t, String name, long start) {
+    long now = System.nanoTime();
+    t.computeIfAbsent(name, x -> new ArrayList<>()).add(Harness.ms(now - start));
+    return now;
   }
 
   /** Cold acquire + first query of an evicted tenant, in ms; then close and evict (untimed). */
@@ -401,6 +497,9 @@ public final class TenantBench {
       return target;
     }
     String t = target.replace(" (deleted)", "");
+    if (t.endsWith(".log")) {
+      return "stdout/stderr log file";
+    }
     if (t.endsWith("-wal")) {
       return "db -wal";
     }
