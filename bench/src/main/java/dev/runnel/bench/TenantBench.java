@@ -7,6 +7,8 @@ import static dev.runnel.bench.Harness.percentile;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.replica.s3.S3ReplicaClient;
+import dev.runnel.replica.s3.S3Stats;
 import dev.runnel.replicate.ReplicatedDatabase;
 import dev.runnel.replicate.ReplicationOptions;
 import dev.runnel.replicate.ReplicationRuntime;
@@ -91,6 +93,10 @@ public final class TenantBench {
         coldStarts(s3, work, srcL, largeMb + " MB", largeN, largeRounds, cold, 0);
         Files.delete(srcL);
         printCold(cold, largeMb);
+        for (String l : requestLines) {
+          System.out.println(l);
+        }
+        System.out.println();
         if (breakdownTable != null) {
           breakdownTable.print();
         }
@@ -162,7 +168,11 @@ public final class TenantBench {
       Files.createDirectories(base);
       b.replicaBase("file://" + base.toAbsolutePath());
     } else {
-      b.replicaFactory(id -> s3.client(bucket, "tenants/" + id));
+      b.replicaFactory(id -> {
+        S3ReplicaClient c = s3.client(bucket, "tenants/" + id);
+        S3_CLIENTS.add(c);
+        return c;
+      });
     }
     return b.build();
   }
@@ -191,17 +201,32 @@ public final class TenantBench {
         coldOnce(m, "t" + tag + "-0");
       }
       List<String> kinds = new ArrayList<>(ms.keySet());
+      Map<Integer, List<Double>> requests = new TreeMap<>();
       for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < kinds.size(); k++) {
           String kind = kinds.get((k + r) % kinds.size());
           for (int i = 0; i < n; i++) {
+            long[] before = s3Ops();
             double msv = coldOnce(ms.get(kind), "t" + tag + "-" + i);
             out.computeIfAbsent(kind + " " + label, x -> new ArrayList<>()).add(msv);
+            if (kind.equals("s3")) {
+              for (int j = 0; j < before.length; j++) {
+                requests.computeIfAbsent(j, x -> new ArrayList<>()).add((double) (opsAfterTimed[j] - before[j]));
+              }
+            }
           }
         }
         System.out.printf(Locale.ROOT, "[cold %s] round %d: file p50 %.2f ms, s3 p50 %.2f ms%n", label, r + 1,
             median(out.get("file " + label)), median(out.get("s3 " + label)));
       }
+      StringBuilder rq = new StringBuilder("S3 requests per " + label + " cold start (acquire + first query), "
+          + "median over " + requests.getOrDefault(0, List.of()).size() + ": ");
+      for (S3Stats.Op op : S3Stats.Op.values()) {
+        rq.append(op).append(' ').append(fmt(median(requests.get(op.ordinal())))).append(", ");
+      }
+      rq.append("HTTP attempts ").append(fmt(median(requests.get(S3Stats.Op.values().length))));
+      requestLines.add(rq.toString());
+      System.out.println(rq);
       if (breakdownSamples > 0) {
         String id = "t" + tag + "-0";
         Path base = work.resolve("replicas-" + tag);
@@ -238,6 +263,23 @@ public final class TenantBench {
   }
 
   private static Harness.Table breakdownTable;
+  private static final java.util.concurrent.ConcurrentLinkedQueue<S3ReplicaClient> S3_CLIENTS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private static long[] opsAfterTimed;
+  private static final List<String> requestLines = new ArrayList<>();
+
+  /** S3 requests of all tenant clients so far, by {@link S3Stats.Op} ordinal, then HTTP attempts. */
+  private static long[] s3Ops() {
+    S3Stats.Op[] ops = S3Stats.Op.values();
+    long[] out = new long[ops.length + 1];
+    for (S3ReplicaClient c : S3_CLIENTS) {
+      for (S3Stats.Op op : ops) {
+        out[op.ordinal()] += c.stats().operations(op);
+      }
+      out[ops.length] += c.stats().httpAttempts();
+    }
+    return out;
+  }
   private static int listsBeforeHit;
 
   private static Map<String, List<Double>> breakdown(java.util.function.Supplier<ReplicaClient> replicas, Path dir,
@@ -300,6 +342,7 @@ public final class TenantBench {
         rows = rs.getLong(1);
       }
       double msv = Harness.ms(System.nanoTime() - s);
+      opsAfterTimed = s3Ops();
       check(rows > 0, "rows restored");
       h.close();
       check(m.evict(id), "evict " + id);
@@ -391,10 +434,11 @@ public final class TenantBench {
       Harness.sleepMs(500);
       long heap0 = heapAfterGc();
       long rss0 = Harness.procKb("/proc/self/status", "VmRSS:");
+      long committed0 = committedHeapKb();
       Map<Integer, String> fds0 = fds();
       int threads0 = Harness.threadCount();
       Harness.Table t = new Harness.Table("hot tiny tenants", "heap after GC Δ MiB", "heap / tenant KiB",
-          "RSS Δ MiB", "RSS / tenant KiB", "fds Δ", "fds / tenant", "threads Δ", "goal ≤ 64 KiB heap",
+          "RSS Δ MiB", "RSS Δ − heap-committed Δ, KiB / tenant", "fds Δ", "fds / tenant", "threads Δ", "goal ≤ 64 KiB heap",
           "goal ≤ 2 fds");
       List<String> fdTables = new ArrayList<>();
       int made = 0;
@@ -407,6 +451,7 @@ public final class TenantBench {
         Harness.sleepMs(2000); // let the first syncs settle
         long heap = heapAfterGc() - heap0;
         long rss = Harness.procKb("/proc/self/status", "VmRSS:") - rss0;
+        long nonHeap = rss - (committedHeapKb() - committed0);
         Map<Integer, String> fds = fds();
         Map<String, Integer> byType = new TreeMap<>();
         int newFds = 0;
@@ -418,7 +463,7 @@ public final class TenantBench {
         }
         double heapPer = heap / 1024.0 / target;
         double fdPer = (double) newFds / target;
-        t.row(target, fmt(heap / 1048576.0), fmt(heapPer), fmt(rss / 1024.0), fmt((double) rss / target),
+        t.row(target, fmt(heap / 1048576.0), fmt(heapPer), fmt(rss / 1024.0), fmt((double) nonHeap / target),
             newFds, fmt(fdPer), Harness.threadCount() - threads0, heapPer <= 64 ? "met" : "MISSED",
             fdPer <= 2 ? "met" : "MISSED");
         StringBuilder sb = new StringBuilder();
@@ -457,6 +502,10 @@ public final class TenantBench {
         rs.next();
       }
     }
+  }
+
+  private static long committedHeapKb() {
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
   }
 
   private static long heapAfterGc() {
