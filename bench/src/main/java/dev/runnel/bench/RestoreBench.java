@@ -249,7 +249,7 @@ public final class RestoreBench {
   }
 
   /** Fills a database up to {@code mb} MB with text rows or random blobs, checkpointed. */
-  private static void build(Path db, String content, int mb) throws Exception {
+  static void build(Path db, String content, int mb) throws Exception {
     SplittableRandom rnd = new SplittableRandom(42);
     long target = (long) mb * 1_000_000;
     try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + db)) {

@@ -1,0 +1,721 @@
+package dev.runnel.bench;
+
+import static dev.runnel.bench.Harness.fmt;
+import static dev.runnel.bench.Harness.median;
+import static dev.runnel.bench.Harness.percentile;
+
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.replica.s3.S3ReplicaClient;
+import dev.runnel.replica.s3.S3Stats;
+import dev.runnel.replicate.ReplicatedDatabase;
+import dev.runnel.replicate.ReplicationOptions;
+import dev.runnel.replicate.ReplicationRuntime;
+import dev.runnel.restore.RestoreTarget;
+import dev.runnel.restore.Restorer;
+import dev.runnel.tenant.TenantDatabases;
+import dev.runnel.tenant.TenantHandle;
+import dev.runnel.tenant.TenantOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The tenant manager ({@link TenantDatabases}): cold start, hot acquire, footprint per hot tenant,
+ * against a process-per-tenant Litestream 0.3.13 baseline.
+ * <ol>
+ *   <li><b>Cold start</b>: N tenants are imported ({@code importTenant}) from a source database of
+ *       the given size, then evicted. Timed: {@code acquire} (lease, restore, replication start) +
+ *       a first query ({@code SELECT count(*)} on a reader) of an evicted tenant; the handle is
+ *       then closed and the tenant evicted again (untimed). File replica and loopback S3 (S3Proxy
+ *       in this JVM) alternate by round. One untimed warm-up cycle per backend and size.</li>
+ *   <li><b>Hot acquire</b>: {@code acquire} + {@code close} of a handle on a hot tenant in a tight
+ *       loop (batches of many iterations, ns/op), plus per-operation samples timed with
+ *       {@code nanoTime} (their ~20 ns overhead included).</li>
+ *   <li><b>Footprint</b>: heap after GC, resident set and open descriptors of the process before
+ *       and after making 200 and then 1,000 tiny tenants hot (created new, one INSERT on the writer
+ *       and one SELECT on a reader each, handles closed), file replica; descriptors of the new
+ *       tenants classified by {@code readlink /proc/self/fd/N}.</li>
+ *   <li><b>Litestream 0.3.13 baseline</b> (binary from {@code npm pack @flydotio/litestream-linux-x64},
+ *       {@code --litestream PATH}): RSS and descriptors of 10 {@code litestream replicate DB
+ *       file://DIR} processes; process-per-tenant cold start = {@code litestream restore -o DB
+ *       file://REPLICA} + spawn {@code litestream replicate} until it logs "replicating to".</li>
+ * </ol>
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.runnel.bench.TenantBench [--quick] [--litestream PATH] [--large-mb N]
+ * </pre>
+ */
+public final class TenantBench {
+  private static final java.util.logging.Logger TENANT_LOG = java.util.logging.Logger.getLogger("dev.runnel.tenant");
+
+  public static void main(String[] argv) throws Exception {
+    Harness.Args args = new Harness.Args(argv);
+    boolean quick = args.quick();
+    int smallN = args.intValue("small-n", 10, 20);
+    int smallRounds = args.intValue("small-rounds", 2, 5);
+    int largeMb = args.intValue("large-mb", 100, 100);
+    int largeN = args.intValue("large-n", 1, 3);
+    int largeRounds = args.intValue("large-rounds", 2, 3);
+    String ls = args.string("litestream", "");
+    TENANT_LOG.setLevel(java.util.logging.Level.SEVERE); // "no replica: creating a new tenant" × 1,000
+    Harness.printHeader("Tenants: cold start, hot acquire, footprint; Litestream 0.3.13 process-per-tenant baseline");
+    Path work = Harness.tempDir("tenant");
+    try (S3Server s3 = S3Server.start()) {
+      Path src1 = work.resolve("src-1mb.db");
+      buildDb(src1, 1);
+      Map<String, List<Double>> cold = new LinkedHashMap<>();
+      if (!args.flag("no-cold")) {
+        coldStarts(s3, work, src1, "1 MB", smallN, smallRounds, cold, quick ? 5 : 15);
+        Path srcL = work.resolve("src-large.db");
+        buildDb(srcL, largeMb);
+        coldStarts(s3, work, srcL, largeMb + " MB", largeN, largeRounds, cold, 0);
+        Files.delete(srcL);
+        printCold(cold, largeMb);
+        for (String l : requestLines) {
+          System.out.println(l);
+        }
+        System.out.println();
+        if (breakdownTable != null) {
+          breakdownTable.print();
+        }
+      }
+      if (!args.flag("no-hot")) {
+        hotAcquire(work, quick);
+      }
+      if (!args.flag("no-footprint")) {
+        footprint(work);
+      }
+      if (!ls.isEmpty() && Files.isExecutable(Path.of(ls))) {
+        litestream(Path.of(ls), work, src1, quick ? 5 : 20, cold.get("file 1 MB"));
+      } else {
+        System.out.println("Litestream baseline skipped: no executable at --litestream '" + ls + "'");
+      }
+    } finally {
+      Harness.deleteTree(work);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ databases
+
+  /** A WAL database of ~{@code mb} MB: rows of ~1,000 bytes of random words. */
+  static void buildDb(Path db, int mb) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(7);
+    long target = (long) mb * 1_000_000;
+    try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + db)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("PRAGMA synchronous = OFF");
+        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+        while (true) {
+          for (int i = 0; i < 200; i++) {
+            StringBuilder sb = new StringBuilder(1100);
+            while (sb.length() < 1000) {
+              sb.append(Long.toString(rnd.nextLong(1L << 40), 36)).append(' ');
+            }
+            ps.setString(1, sb.toString());
+            ps.executeUpdate();
+          }
+          c.commit();
+          try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+              "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")) {
+            rs.next();
+            if (rs.getLong(1) >= target) {
+              break;
+            }
+          }
+        }
+      }
+      c.setAutoCommit(true);
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
+    }
+  }
+
+  private static TenantOptions benchOptions() {
+    return TenantOptions.defaults().withMaxHotTenants(100_000).withIdleTimeout(Duration.ofHours(1))
+        .withSweepInterval(Duration.ofHours(1));
+  }
+
+  private static TenantDatabases manager(S3Server s3, String bucket, Path base, Path cache) throws IOException {
+    TenantDatabases.Builder b = TenantDatabases.builder().cacheDirectory(cache).options(benchOptions());
+    if (bucket == null) {
+      Files.createDirectories(base);
+      b.replicaBase("file://" + base.toAbsolutePath());
+    } else {
+      b.replicaFactory(id -> {
+        S3ReplicaClient c = s3.client(bucket, "tenants/" + id);
+        S3_CLIENTS.add(c);
+        return c;
+      });
+    }
+    return b.build();
+  }
+
+  // ----------------------------------------------------------------------------------- cold start
+
+  private static void coldStarts(S3Server s3, Path work, Path src, String label, int n, int rounds,
+      Map<String, List<Double>> out, int breakdownSamples) throws Exception {
+    String bucket = s3.newBucket();
+    String tag = label.replace(" ", "");
+    try (TenantDatabases file = manager(s3, null, work.resolve("replicas-" + tag), work.resolve("cache-file-" + tag));
+        TenantDatabases s3m = manager(s3, bucket, null, work.resolve("cache-s3-" + tag))) {
+      Map<String, TenantDatabases> ms = new LinkedHashMap<>();
+      ms.put("file", file);
+      ms.put("s3", s3m);
+      long t0 = System.nanoTime();
+      for (TenantDatabases m : ms.values()) {
+        for (int i = 0; i < n; i++) {
+          m.importTenant("t" + tag + "-" + i, src);
+          check(m.evict("t" + tag + "-" + i), "evict after import");
+        }
+      }
+      System.out.printf(Locale.ROOT, "[cold %s] %d tenants per backend imported and evicted in %.1f s%n", label, n,
+          (System.nanoTime() - t0) / 1e9);
+      for (TenantDatabases m : ms.values()) { // warm-up (JIT, first connections)
+        coldOnce(m, "t" + tag + "-0");
+      }
+      List<String> kinds = new ArrayList<>(ms.keySet());
+      Map<Integer, List<Double>> requests = new TreeMap<>();
+      for (int r = 0; r < rounds; r++) {
+        for (int k = 0; k < kinds.size(); k++) {
+          String kind = kinds.get((k + r) % kinds.size());
+          for (int i = 0; i < n; i++) {
+            long[] before = s3Ops();
+            double msv = coldOnce(ms.get(kind), "t" + tag + "-" + i);
+            out.computeIfAbsent(kind + " " + label, x -> new ArrayList<>()).add(msv);
+            if (kind.equals("s3")) {
+              for (int j = 0; j < before.length; j++) {
+                requests.computeIfAbsent(j, x -> new ArrayList<>()).add((double) (opsAfterTimed[j] - before[j]));
+              }
+            }
+          }
+        }
+        System.out.printf(Locale.ROOT, "[cold %s] round %d: file p50 %.2f ms, s3 p50 %.2f ms%n", label, r + 1,
+            median(out.get("file " + label)), median(out.get("s3 " + label)));
+      }
+      StringBuilder rq = new StringBuilder("S3 requests per " + label + " cold start (acquire + first query), "
+          + "median over " + requests.getOrDefault(0, List.of()).size() + ": ");
+      for (S3Stats.Op op : S3Stats.Op.values()) {
+        rq.append(op).append(' ').append(fmt(median(requests.get(op.ordinal())))).append(", ");
+      }
+      rq.append("HTTP attempts ").append(fmt(median(requests.get(S3Stats.Op.values().length))));
+      requestLines.add(rq.toString());
+      System.out.println(rq);
+      if (breakdownSamples > 0) {
+        String id = "t" + tag + "-0";
+        Path base = work.resolve("replicas-" + tag);
+        Map<String, Map<String, List<Double>>> steps = new LinkedHashMap<>();
+        steps.put("file", breakdown(() -> FileReplicaClient.create(base.resolve(id)), work.resolve("bd-file"),
+            breakdownSamples));
+        steps.put("s3", breakdown(() -> s3.client(bucket, "tenants/" + id), work.resolve("bd-s3"),
+            breakdownSamples));
+        System.out.println();
+        System.out.println("Where a " + label + " cold start goes: the steps of TenantDatabases.coldStart redone one by "
+            + "one outside the manager on an evicted tenant's replica (no lease), median (min–max) ms over "
+            + breakdownSamples + " samples (the lease step uses its own object name); the remainder is what the "
+            + "manager adds (directories, fenced client, timers, bookkeeping) and noise:");
+        System.out.println();
+        Harness.Table bt = new Harness.Table("step", "file ms", "s3 ms");
+        for (String step : steps.get("file").keySet()) {
+          bt.row(step, Harness.mmm(steps.get("file").get(step)), Harness.mmm(steps.get("s3").get(step)));
+        }
+        double fsum = steps.get("file").entrySet().stream().filter(e -> !e.getKey().startsWith("("))
+            .mapToDouble(e -> median(e.getValue())).sum();
+        double ssum = steps.get("s3").entrySet().stream().filter(e -> !e.getKey().startsWith("("))
+            .mapToDouble(e -> median(e.getValue())).sum();
+        System.out.println("(hasAnyLtx needed " + listsBeforeHit + " LIST(s) for these tenants)");
+        bt.row("sum of step medians", fmt(fsum), fmt(ssum));
+        bt.row("cold acquire + first query p50 (table above)", fmt(median(out.get("file " + label))),
+            fmt(median(out.get("s3 " + label))));
+        bt.row("remainder (manager bookkeeping, noise)", fmt(median(out.get("file " + label)) - fsum),
+            fmt(median(out.get("s3 " + label)) - ssum));
+        breakdownTable = bt;
+      }
+    } finally {
+      s3.blobStore().deleteContainer(bucket);
+    }
+  }
+
+  private static Harness.Table breakdownTable;
+  private static final java.util.concurrent.ConcurrentLinkedQueue<S3ReplicaClient> S3_CLIENTS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private static long[] opsAfterTimed;
+  private static final List<String> requestLines = new ArrayList<>();
+
+  /** S3 requests of all tenant clients so far, by {@link S3Stats.Op} ordinal, then HTTP attempts. */
+  private static long[] s3Ops() {
+    S3Stats.Op[] ops = S3Stats.Op.values();
+    long[] out = new long[ops.length + 1];
+    for (S3ReplicaClient c : S3_CLIENTS) {
+      for (S3Stats.Op op : ops) {
+        out[op.ordinal()] += c.stats().operations(op);
+      }
+      out[ops.length] += c.stats().httpAttempts();
+    }
+    return out;
+  }
+  private static int listsBeforeHit;
+
+  private static Map<String, List<Double>> breakdown(java.util.function.Supplier<ReplicaClient> replicas, Path dir,
+      int samples) throws Exception {
+    Map<String, List<Double>> t = new LinkedHashMap<>();
+    try (ReplicationRuntime rt = ReplicationRuntime.createDefault()) {
+      for (int i = -1; i < samples; i++) { // -1: warm-up
+        Path d = dir.resolve("s" + i);
+        Path db = d.resolve("x.db");
+        Files.createDirectories(d);
+        Map<String, List<Double>> tt = i < 0 ? new HashMap<>() : t;
+        long s = System.nanoTime();
+        ReplicaClient rc = replicas.get();
+        rc.init();
+        s = step(tt, "1 replica client create + init", s);
+        dev.runnel.replica.ConditionalStore cs = rc.conditionalStore().orElseThrow();
+        cs.read("bench-lease");
+        cs.createIfAbsent("bench-lease", ("holder " + i).getBytes(StandardCharsets.UTF_8));
+        var back = cs.read("bench-lease").orElseThrow();
+        s = step(tt, "1b lease-like: read + createIfAbsent + read back (as TenantLease.take)", s);
+        int lists = 0;
+        for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+          lists++;
+          if (!rc.list(level).isEmpty()) {
+            break;
+          }
+        }
+        listsBeforeHit = lists;
+        s = step(tt, "2 hasAnyLtx (LIST levels up to the first non-empty one)", s);
+        Restorer.Result r = Restorer.restore(rc, RestoreTarget.latest(), db, Restorer.Options.defaults()
+            .withParallelism(4));
+        s = step(tt, "3 Restorer.restore (plan + download + write + fsync)", s);
+        ReplicatedDatabase.adoptRestored(db, r.txId());
+        ReplicatedDatabase rdb = ReplicatedDatabase.open(db, rc, ReplicationOptions.defaults(), rt);
+        s = step(tt, "4 adoptRestored + ReplicatedDatabase.open", s);
+        try (Connection c = rdb.connect(); Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
+          rs.next();
+        }
+        s = step(tt, "5 first query (new connection + count(*))", s);
+        rc.list(LtxFileInfo.MAX_LEVEL);
+        step(tt, "(one LIST request alone, not part of the sum)", s);
+        rdb.close();
+        cs.deleteIfUnchanged("bench-lease", back.etag());
+        rc.close();
+        Harness.deleteTree(d);
+      }
+    }
+    return t;
+  }
+
+  private static long step(Map<String, List<Double>> t, String name, long start) {
+    long now = System.nanoTime();
+    t.computeIfAbsent(name, x -> new ArrayList<>()).add(Harness.ms(now - start));
+    return now;
+  }
+
+  /** Cold acquire + first query of an evicted tenant, in ms; then close and evict (untimed). */
+  private static double coldOnce(TenantDatabases m, String id) throws Exception {
+    long s = System.nanoTime();
+    long rows;
+    try (TenantHandle h = m.acquire(id)) {
+      try (Connection c = h.reader(); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
+        rs.next();
+        rows = rs.getLong(1);
+      }
+      double msv = Harness.ms(System.nanoTime() - s);
+      opsAfterTimed = s3Ops();
+      check(rows > 0, "rows restored");
+      h.close();
+      check(m.evict(id), "evict " + id);
+      return msv;
+    }
+  }
+
+  private static void printCold(Map<String, List<Double>> cold, int largeMb) {
+    System.out.println();
+    Harness.Table t = new Harness.Table("replica", "tenant size", "samples", "p50 ms", "p99 ms", "min ms", "max ms",
+        "goal (1 MB p50)", "verdict");
+    for (var e : cold.entrySet()) {
+      String[] k = e.getKey().split(" ", 2);
+      List<Double> xs = e.getValue();
+      String goal = "–";
+      String verdict = "–";
+      if (k[1].equals("1 MB")) {
+        double g = k[0].equals("file") ? 10 : 30;
+        goal = "≤ " + fmt(g) + " ms";
+        verdict = median(xs) <= g ? "met" : "MISSED";
+      }
+      t.row(k[0], k[1], xs.size(), fmt(median(xs)), fmt(percentile(xs, 99)), fmt(Harness.min(xs)),
+          fmt(Harness.max(xs)), goal, verdict);
+    }
+    t.print();
+  }
+
+  // ---------------------------------------------------------------------------------- hot acquire
+
+  private static void hotAcquire(Path work, boolean quick) throws Exception {
+    int batches = quick ? 3 : 7;
+    int iters = quick ? 1_000_000 : 5_000_000;
+    try (TenantDatabases m = manager(null, null, work.resolve("replicas-hot"), work.resolve("cache-hot"))) {
+      try (TenantHandle h = m.acquire("hot-0"); Connection c = h.writer(); Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+      }
+      long sink = 0;
+      for (int i = 0; i < iters; i++) { // warm-up
+        try (TenantHandle h = m.acquire("hot-0")) {
+          sink += h.tenantId().length();
+        }
+      }
+      List<Double> nsPerOp = new ArrayList<>();
+      for (int b = 0; b < batches; b++) {
+        long s = System.nanoTime();
+        for (int i = 0; i < iters; i++) {
+          try (TenantHandle h = m.acquire("hot-0")) {
+            sink += h.tenantId().length();
+          }
+        }
+        nsPerOp.add((double) (System.nanoTime() - s) / iters);
+      }
+      int samples = quick ? 200_000 : 1_000_000;
+      List<Double> single = new ArrayList<>(samples);
+      for (int i = 0; i < samples; i++) {
+        long s = System.nanoTime();
+        try (TenantHandle h = m.acquire("hot-0")) {
+          sink += h.tenantId().length();
+        }
+        single.add((double) (System.nanoTime() - s));
+      }
+      long s = System.nanoTime();
+      for (int i = 0; i < samples; i++) {
+        sink += System.nanoTime() & 1;
+      }
+      double nanoTimeCost = (double) (System.nanoTime() - s) / samples;
+      System.out.println();
+      System.out.printf(Locale.ROOT, "Hot acquire + close (one thread, tenant hot, no connection borrowed); "
+          + "%d batches × %,d iterations after %,d warm-up iterations (sink %d)%n%n", batches, iters, iters, sink % 10);
+      Harness.Table t = new Harness.Table("measure", "ns/op", "goal p50 ≤ 2 µs");
+      t.row("batch mean, median of " + batches + " batches (min–max)", Harness.mmm(nsPerOp),
+          median(nsPerOp) <= 2000 ? "met" : "MISSED");
+      t.row("single op p50 (" + samples + " samples, incl. one nanoTime ≈ " + fmt(nanoTimeCost) + " ns)",
+          fmt(percentile(single, 50)), percentile(single, 50) <= 2000 ? "met" : "MISSED");
+      t.row("single op p99", fmt(percentile(single, 99)), "");
+      t.row("single op p99.9", fmt(percentile(single, 99.9)), "");
+      t.print();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ footprint
+
+  private static void footprint(Path work) throws Exception {
+    Path cache = work.resolve("cache-fp");
+    try (TenantDatabases m = manager(null, null, work.resolve("replicas-fp"), cache)) {
+      // Warm the code paths with one tenant, then evict it: the baseline includes loaded classes.
+      makeHot(m, "warm");
+      check(m.evict("warm"), "evict warm");
+      Harness.sleepMs(500);
+      long heap0 = heapAfterGc();
+      long rss0 = Harness.procKb("/proc/self/status", "VmRSS:");
+      long committed0 = committedHeapKb();
+      Map<Integer, String> fds0 = fds();
+      int threads0 = Harness.threadCount();
+      Harness.Table t = new Harness.Table("hot tiny tenants", "heap after GC Δ MiB", "heap / tenant KiB",
+          "RSS Δ MiB", "RSS Δ − heap-committed Δ, KiB / tenant", "fds Δ", "fds / tenant", "threads Δ", "goal ≤ 64 KiB heap",
+          "goal ≤ 2 fds");
+      List<String> fdTables = new ArrayList<>();
+      int made = 0;
+      for (int target : new int[] {200, 1000}) {
+        long s = System.nanoTime();
+        for (; made < target; made++) {
+          makeHot(m, "tiny-" + made);
+        }
+        double secs = (System.nanoTime() - s) / 1e9;
+        Harness.sleepMs(2000); // let the first syncs settle
+        long heap = heapAfterGc() - heap0;
+        long rss = Harness.procKb("/proc/self/status", "VmRSS:") - rss0;
+        long nonHeap = rss - (committedHeapKb() - committed0);
+        Map<Integer, String> fds = fds();
+        Map<String, Integer> byType = new TreeMap<>();
+        int newFds = 0;
+        for (var e : fds.entrySet()) {
+          if (!e.getValue().equals(fds0.get(e.getKey()))) {
+            byType.merge(classify(e.getValue(), cache), 1, Integer::sum);
+            newFds++;
+          }
+        }
+        double heapPer = heap / 1024.0 / target;
+        double fdPer = (double) newFds / target;
+        t.row(target, fmt(heap / 1048576.0), fmt(heapPer), fmt(rss / 1024.0), fmt((double) nonHeap / target),
+            newFds, fmt(fdPer), Harness.threadCount() - threads0, heapPer <= 64 ? "met" : "MISSED",
+            fdPer <= 2 ? "met" : "MISSED");
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%d tenants made hot in %.1f s; new descriptors by type: ", target,
+            secs));
+        byType.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s %d (%s/tenant), ", k, v,
+            fmt((double) v / target))));
+        fdTables.add(sb.substring(0, sb.length() - 2));
+        System.out.println("[footprint] " + fdTables.getLast());
+      }
+      System.out.println();
+      System.out.println("Footprint per hot tenant (file replica; tenants created new, 1 INSERT via writer + 1 SELECT "
+          + "via a reader, handles closed; deltas from the manager with no hot tenant; heap = used heap after "
+          + "System.gc() twice):");
+      System.out.println();
+      t.print();
+      for (String s : fdTables) {
+        System.out.println("- " + s);
+      }
+      System.out.println();
+      long s = System.nanoTime();
+      m.close();
+      System.out.printf(Locale.ROOT, "manager close (final sync of %d tenants): %.1f s%n%n", made,
+          (System.nanoTime() - s) / 1e9);
+    }
+  }
+
+  private static void makeHot(TenantDatabases m, String id) throws Exception {
+    try (TenantHandle h = m.acquire(id)) {
+      try (Connection w = h.writer(); Statement st = w.createStatement()) {
+        st.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)");
+        st.execute("INSERT INTO t (v) VALUES ('hello')");
+      }
+      try (Connection r = h.reader(); Statement st = r.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
+        rs.next();
+      }
+    }
+  }
+
+  private static long committedHeapKb() {
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+  }
+
+  private static long heapAfterGc() {
+    Harness.heapUsedAfterGc();
+    Harness.sleepMs(100);
+    return Harness.heapUsedAfterGc();
+  }
+
+  /** fd number → readlink target, for this process. */
+  static Map<Integer, String> fds() {
+    return fdsOf("self");
+  }
+
+  static Map<Integer, String> fdsOf(String pid) {
+    Map<Integer, String> out = new HashMap<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", pid, "fd"))) {
+      for (Path p : ds) {
+        try {
+          out.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
+        } catch (IOException | NumberFormatException ignored) {
+          // closed meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
+  }
+
+  static String classify(String target, Path cache) {
+    if (target.startsWith("socket:")) {
+      return "socket";
+    }
+    if (target.startsWith("pipe:")) {
+      return "pipe";
+    }
+    if (target.startsWith("anon_inode:")) {
+      return target;
+    }
+    String t = target.replace(" (deleted)", "");
+    if (t.endsWith(".log")) {
+      return "stdout/stderr log file";
+    }
+    if (t.endsWith("-wal")) {
+      return "db -wal";
+    }
+    if (t.endsWith("-shm")) {
+      return "db -shm";
+    }
+    if (t.endsWith(".db")) {
+      return "db";
+    }
+    if (t.contains("-litestream")) {
+      return "litestream meta dir file";
+    }
+    if (t.endsWith(".ltx")) {
+      return "ltx file";
+    }
+    if (t.endsWith("lease") || t.contains("lease")) {
+      return "lease";
+    }
+    if (cache != null && t.startsWith(cache.toString())) {
+      return "other in cache: " + Path.of(t).getFileName();
+    }
+    return "other: " + t;
+  }
+
+  // ----------------------------------------------------------------------------------- litestream
+
+  private static void litestream(Path bin, Path work, Path src1, int runs, List<Double> runnelCold)
+      throws Exception {
+    String version = new String(new ProcessBuilder(bin.toString(), "version").start().getInputStream()
+        .readAllBytes(), StandardCharsets.UTF_8).trim();
+    System.out.println("Litestream baseline: " + bin + " (" + version + ")");
+    System.out.println();
+    Path lw = work.resolve("litestream");
+    Files.createDirectories(lw);
+    // (i) 10 replicating processes.
+    int n = 10;
+    List<Process> procs = new ArrayList<>();
+    List<Double> rss = new ArrayList<>();
+    List<Double> fdn = new ArrayList<>();
+    Map<String, Integer> byType = new TreeMap<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        Path db = lw.resolve("rep-" + i + ".db");
+        Files.copy(src1, db);
+        Path rep = lw.resolve("rep-" + i + "-replica");
+        procs.add(new ProcessBuilder(bin.toString(), "replicate", db.toString(), "file://" + rep)
+            .redirectErrorStream(true).redirectOutput(lw.resolve("rep-" + i + ".log").toFile()).start());
+      }
+      for (int i = 0; i < n; i++) {
+        waitForSnapshot(lw.resolve("rep-" + i + "-replica"), Duration.ofSeconds(20));
+      }
+      Harness.sleepMs(3000); // a few 1 s sync ticks
+      for (Process p : procs) {
+        String pid = Long.toString(p.pid());
+        rss.add((double) Harness.procKb("/proc/" + pid + "/status", "VmRSS:"));
+        Map<Integer, String> f = fdsOf(pid);
+        fdn.add((double) f.size());
+        for (String target : f.values()) {
+          byType.merge(classify(target, null).replaceAll("other: .*/", "other: "), 1, Integer::sum);
+        }
+      }
+    } finally {
+      for (Process p : procs) {
+        p.destroy();
+      }
+      for (Process p : procs) {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+    Harness.Table t = new Harness.Table("litestream replicate processes", "RSS per process MiB median (min–max)",
+        "fds per process median (min–max)");
+    t.row(n + " × 1 MB db → file://", mmmScaled(rss, 1024.0), Harness.mmm(fdn));
+    t.print();
+    StringBuilder sb = new StringBuilder("descriptors of the " + n + " processes by type: ");
+    byType.forEach((k, v) -> sb.append(k).append(' ').append(fmt((double) v / n)).append("/process, "));
+    System.out.println(sb.substring(0, sb.length() - 2));
+    System.out.println();
+
+    // (ii) Process-per-tenant cold start of a 1 MB database.
+    Path db = lw.resolve("cold-src.db");
+    Files.copy(src1, db);
+    Path replica = lw.resolve("cold-replica");
+    Process p = new ProcessBuilder(bin.toString(), "replicate", db.toString(), "file://" + replica)
+        .redirectErrorStream(true).redirectOutput(lw.resolve("cold-src.log").toFile()).start();
+    try {
+      waitForSnapshot(replica, Duration.ofSeconds(20));
+      Harness.sleepMs(1500);
+    } finally {
+      p.destroy();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    List<Double> restoreMs = new ArrayList<>();
+    List<Double> totalMs = new ArrayList<>();
+    for (int r = -1; r < runs; r++) { // r = -1: warm-up
+      Path out = lw.resolve("cold-" + (r + 1) + ".db");
+      long s = System.nanoTime();
+      Process rp = new ProcessBuilder(bin.toString(), "restore", "-o", out.toString(), "file://" + replica)
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      check(rp.waitFor() == 0, "litestream restore exit code");
+      long restored = System.nanoTime();
+      Process rep = new ProcessBuilder(bin.toString(), "replicate", out.toString(),
+          "file://" + lw.resolve("cold-" + (r + 1) + "-replica")).redirectErrorStream(true).start();
+      boolean running = false;
+      try (BufferedReader br = new BufferedReader(new InputStreamReader(rep.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = br.readLine()) != null) {
+          if (line.contains("replicating to")) {
+            running = true;
+            break;
+          }
+        }
+        long e = System.nanoTime();
+        if (r >= 0) {
+          restoreMs.add(Harness.ms(restored - s));
+          totalMs.add(Harness.ms(e - s));
+        }
+      } finally {
+        rep.destroy();
+        rep.waitFor(10, TimeUnit.SECONDS);
+      }
+      check(running, "litestream replicate logged 'replicating to'");
+    }
+    Harness.Table c = new Harness.Table("1 MB tenant cold start", "samples", "p50 ms", "p99 ms", "min ms", "max ms");
+    c.row("litestream restore (process exit)", restoreMs.size(), fmt(median(restoreMs)),
+        fmt(percentile(restoreMs, 99)), fmt(Harness.min(restoreMs)), fmt(Harness.max(restoreMs)));
+    c.row("litestream restore + replicate running", totalMs.size(), fmt(median(totalMs)),
+        fmt(percentile(totalMs, 99)), fmt(Harness.min(totalMs)), fmt(Harness.max(totalMs)));
+    if (runnelCold != null) {
+      c.row("runnel cold acquire + first query (file replica, above)", runnelCold.size(), fmt(median(runnelCold)),
+          fmt(percentile(runnelCold, 99)), fmt(Harness.min(runnelCold)), fmt(Harness.max(runnelCold)));
+      c.row("ratio litestream (restore + running) / runnel, p50", "", fmt(median(totalMs) / median(runnelCold)) + "×",
+          "", "", "");
+    }
+    c.print();
+  }
+
+  private static String mmmScaled(List<Double> xs, double div) {
+    return fmt(median(xs) / div) + " (" + fmt(Harness.min(xs) / div) + "–" + fmt(Harness.max(xs) / div) + ")";
+  }
+
+  private static void waitForSnapshot(Path replica, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.isDirectory(replica)) {
+        try (Stream<Path> s = Files.walk(replica)) {
+          if (s.anyMatch(p -> p.toString().contains("/snapshots/") && Files.isRegularFile(p)
+              && !p.getFileName().toString().endsWith(".tmp"))) {
+            return;
+          }
+        }
+      }
+      Harness.sleepMs(20);
+    }
+    throw new IllegalStateException("litestream wrote no snapshot to " + replica + " within " + timeout);
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException("check failed: " + what);
+    }
+  }
+}
