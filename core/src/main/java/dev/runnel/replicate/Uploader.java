@@ -224,6 +224,4 @@ final class Uploader {
       notifyAll();
     }
   }
-    }
-  }
 }
