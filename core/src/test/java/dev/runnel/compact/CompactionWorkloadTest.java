@@ -1,5 +1,7 @@
 package dev.runnel.compact;
 
+import dev.runnel.replicate.DbContent;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,7 +155,7 @@ class CompactionWorkloadTest {
         Path out = tmp.resolve("latest-" + steps + ".db");
         Restorer.Result r = Restorer.restore(replica, plan, out, Restorer.Options.defaults());
         assertEquals(content.lastKey(), content.floorKey(r.txId()), "step " + steps + ": latest restore is behind");
-        assertEquals(content.floorEntry(r.txId()).getValue(), Content.hash(out), "step " + steps + " latest content");
+        assertEquals(content.floorEntry(r.txId()).getValue(), DbContent.hash(out), "step " + steps + " latest content");
         Files.delete(out);
 
         try {
@@ -178,7 +180,7 @@ class CompactionWorkloadTest {
           Path o = tmp.resolve("tx-" + steps + ".db");
           Restorer.Result rt = Restorer.restore(replica, RestoreTarget.atTxId(t), o, Restorer.Options.defaults());
           assertEquals(t, rt.txId());
-          assertEquals(content.floorEntry(t).getValue(), Content.hash(o), "step " + steps + " content at " + t);
+          assertEquals(content.floorEntry(t).getValue(), DbContent.hash(o), "step " + steps + " content at " + t);
           Files.delete(o);
           txRestores++;
 
@@ -191,7 +193,7 @@ class CompactionWorkloadTest {
           Map.Entry<Instant, TxId> lastBefore = syncedAt.lowerEntry(at);
           assertTrue(rtime.txId().compareTo(lastBefore.getValue()) <= 0 || content.floorKey(rtime.txId())
               .equals(lastBefore.getValue()), "step " + steps + ": time restore went past " + at);
-          assertEquals(content.floorEntry(rtime.txId()).getValue(), Content.hash(ot), "step " + steps + " time " + at);
+          assertEquals(content.floorEntry(rtime.txId()).getValue(), DbContent.hash(ot), "step " + steps + " time " + at);
           Files.delete(ot);
           timeRestores++;
         }
@@ -259,7 +261,7 @@ class CompactionWorkloadTest {
   private static void record(ReplicatedDatabase db, Connection c, TreeMap<TxId, String> content,
       TreeMap<Instant, TxId> syncedAt, TestClock clock) throws Exception {
     TxId t = db.sync();
-    content.put(t, Content.hash(c));
+    content.put(t, DbContent.hash(c));
     syncedAt.put(clock.instant(), t);
   }
 

@@ -13,17 +13,17 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** A deterministic hash of a database's schema and rows, for comparing restores with the source. */
-final class DbContent {
+public final class DbContent {
   private DbContent() {}
 
-  static String hash(Path db) throws SQLException {
+  public static String hash(Path db) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?mode=ro")) {
       return hash(c);
     }
   }
 
   /** Hashes schema and all rows of user tables; Litestream's bookkeeping tables are left out. */
-  static String hash(Connection c) throws SQLException {
+  public static String hash(Connection c) throws SQLException {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       List<String> tables = new ArrayList<>();
@@ -66,7 +66,7 @@ final class DbContent {
     }
   }
 
-  static String integrityCheck(Path db) throws SQLException {
+  public static String integrityCheck(Path db) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?mode=ro");
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
