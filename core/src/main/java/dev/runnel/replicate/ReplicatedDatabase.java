@@ -546,12 +546,15 @@ public final class ReplicatedDatabase implements AutoCloseable {
    * file has been captured first, then a {@code _litestream_seq} write to restart the WAL.
    */
   private void checkpointPassive() throws IOException {
-    Optional<WalHeader> before = readWalHeader();
     if (!session.acquireBarrier()) {
       return; // a long write transaction holds the lock; try again after the next sync
     }
+    Optional<WalHeader> before;
     try {
       syncLocked(false);
+      // Read under the barrier: no commit (and so no WAL restart by another writer) can land
+      // between this read and the checkpoint, so exactly one restart is expected afterwards.
+      before = readWalHeader();
       session.releaseReadLock();
       try {
         timedCheckpoint("PASSIVE");
@@ -619,10 +622,14 @@ public final class ReplicatedDatabase implements AutoCloseable {
     if (a.salt1() == b.salt1() && a.salt2() == b.salt2()) {
       return; // not restarted: other readers kept the checkpoint from finishing
     }
-    if (a.checkpointSeq() == b.checkpointSeq() + 1) {
+    // Every WAL restart sets salt-1 to the previous salt-1 plus one (from the shared wal-index
+    // header), so it counts restarts exactly. The header's checkpoint sequence does not: each
+    // connection writes its own counter, which can jump when several connections restart the WAL.
+    if (a.salt1() == b.salt1() + 1) {
       capture.ownCheckpointRestarted(a);
     } else {
-      capture.forceFullPage("wal restarted more than once around checkpoint");
+      capture.forceFullPage("wal restarted more than once around checkpoint (salt-1 "
+          + Integer.toUnsignedString(b.salt1()) + " -> " + Integer.toUnsignedString(a.salt1()) + ")");
     }
   }
 
