@@ -2,6 +2,7 @@ package dev.runnel.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.runnel.metrics.PrometheusText;
 import dev.runnel.replicate.ReplicationStatus;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -149,31 +150,23 @@ final class MetricsServer implements AutoCloseable {
 
   // ------------------------------------------------------------------ rendering
 
-  private static final class Family {
-    final String name;
-    final String type;
-    final String help;
-    final List<String> lines = new ArrayList<>();
-
-    Family(String name, String type, String help) {
-      this.name = name;
-      this.type = type;
-      this.help = help;
-    }
-
+  /** A family of the exposition being built: a handle that fixes name, type and help. */
+  private record Family(PrometheusText out, String name, String type, String help) {
     void add(Map<String, String> labels, double v) {
-      addRaw(name, labels, v);
+      out.add(name, type, help, labels, v);
     }
 
     void addRaw(String sample, Map<String, String> labels, double v) {
-      lines.add(sample + labels(labels) + " " + num(v));
+      out.addSample(name, sample, type, help, labels, v);
     }
   }
 
   static String render(Collection<Daemon.Managed> dbs) {
-    Map<String, Family> fams = new java.util.LinkedHashMap<>();
-    java.util.function.BiFunction<String, String[], Family> fam = (name, th) -> fams.computeIfAbsent(name,
-        n -> new Family(n, th[0], th[1]));
+    PrometheusText out = new PrometheusText();
+    java.util.function.BiFunction<String, String[], Family> fam = (name, th) -> {
+      out.declare(name, th[0], th[1]);
+      return new Family(out, name, th[0], th[1]);
+    };
     for (Daemon.Managed m : dbs) {
       ReplicationStatus s = m.status();
       if (s == null) {
@@ -256,14 +249,14 @@ final class MetricsServer implements AutoCloseable {
       double[] h = hist.get(type).get(op);
       for (int i = 0; i < h.length; i++) {
         Map<String, String> bl = new TreeMap<>(l);
-        bl.put("le", num(MeteredReplicaClient.BUCKETS[i]));
-        dur.addRaw(dur.name + "_bucket", bl, h[i]);
+        bl.put("le", PrometheusText.num(MeteredReplicaClient.BUCKETS[i]));
+        dur.addRaw(dur.name() + "_bucket", bl, h[i]);
       }
       Map<String, String> inf = new TreeMap<>(l);
       inf.put("le", "+Inf");
-      dur.addRaw(dur.name + "_bucket", inf, a[0]);
-      dur.addRaw(dur.name + "_sum", l, a[2] / 1e9);
-      dur.addRaw(dur.name + "_count", l, a[0]);
+      dur.addRaw(dur.name() + "_bucket", inf, a[0]);
+      dur.addRaw(dur.name() + "_sum", l, a[2] / 1e9);
+      dur.addRaw(dur.name() + "_count", l, a[0]);
     }));
     errs.forEach((type, byOp) -> byOp.forEach((op, byCode) -> byCode.forEach((code, n) -> {
       Map<String, String> l = new TreeMap<>();
@@ -275,48 +268,7 @@ final class MetricsServer implements AutoCloseable {
     fam.apply("runnel_databases", new String[] {"gauge", "Databases under replication (open)"})
         .add(Map.of(), dbs.stream().filter(d -> d.rdb != null).count());
 
-    StringBuilder sb = new StringBuilder();
-    for (Family f : fams.values()) {
-      sb.append("# HELP ").append(f.name).append(' ').append(f.help).append('\n');
-      sb.append("# TYPE ").append(f.name).append(' ').append(f.type).append('\n');
-      for (String line : f.lines) {
-        sb.append(line).append('\n');
-      }
-    }
-    return sb.toString();
+    return out.text();
   }
 
-  private static String labels(Map<String, String> labels) {
-    if (labels.isEmpty()) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder("{");
-    boolean first = true;
-    for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      sb.append(e.getKey()).append("=\"");
-      String v = e.getValue();
-      for (int i = 0; i < v.length(); i++) {
-        char c = v.charAt(i);
-        switch (c) {
-          case '\\' -> sb.append("\\\\");
-          case '"' -> sb.append("\\\"");
-          case '\n' -> sb.append("\\n");
-          default -> sb.append(c);
-        }
-      }
-      sb.append('"');
-    }
-    return sb.append('}').toString();
-  }
-
-  static String num(double v) {
-    if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return String.format(Locale.ROOT, "%s", v);
-  }
 }

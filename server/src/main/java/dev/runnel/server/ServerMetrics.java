@@ -1,5 +1,6 @@
 package dev.runnel.server;
 
+import dev.runnel.metrics.PrometheusText;
 import dev.runnel.replicate.ReplicationStatus;
 import dev.runnel.tenant.EvictionCause;
 import dev.runnel.tenant.TenantDatabases;
@@ -98,52 +99,15 @@ final class ServerMetrics {
 
   // ------------------------------------------------------------------------------ Prometheus
 
-  private static final class Family {
-    final String name;
-    final String type;
-    final String help;
-    final List<String> lines = new ArrayList<>();
-
-    Family(String name, String type, String help) {
-      this.name = name;
-      this.type = type;
-      this.help = help;
-    }
-  }
-
-  private final class Out {
-    final Map<String, Family> fams = new java.util.LinkedHashMap<>();
-
-    void add(String name, String type, String help, Map<String, String> labels, double v) {
-      addSample(name, name, type, help, labels, v);
-    }
-
-    void addSample(String family, String sample, String type, String help, Map<String, String> labels, double v) {
-      fams.computeIfAbsent(family, n -> new Family(n, type, help)).lines.add(sample + labels(labels) + " " + num(v));
-    }
-
-    String text() {
-      StringBuilder sb = new StringBuilder();
-      for (Family f : fams.values()) {
-        sb.append("# HELP ").append(f.name).append(' ').append(f.help).append('\n');
-        sb.append("# TYPE ").append(f.name).append(' ').append(f.type).append('\n');
-        for (String l : f.lines) {
-          sb.append(l).append('\n');
-        }
-      }
-      return sb.toString();
-    }
-  }
-
   String render(TenantDatabases tenants) {
-    Out o = new Out();
+    PrometheusText o = new PrometheusText();
     requests.forEach((k, v) -> o.add("runnel_http_requests_total", "counter", "HTTP requests by route, method and status",
         Map.of("route", k.route(), "method", k.method(), "status", Integer.toString(k.status())), v.sum()));
     new TreeMap<>(durations).forEach((route, t) -> {
       String f = "runnel_http_request_duration_seconds";
       String help = "HTTP request duration by route";
       for (int i = 0; i < BUCKETS.length; i++) {
-        o.addSample(f, f + "_bucket", "histogram", help, Map.of("route", route, "le", num(BUCKETS[i])),
+        o.addSample(f, f + "_bucket", "histogram", help, Map.of("route", route, "le", PrometheusText.num(BUCKETS[i])),
             t.buckets[i].sum());
       }
       o.addSample(f, f + "_bucket", "histogram", help, Map.of("route", route, "le", "+Inf"), t.count.sum());
@@ -201,35 +165,4 @@ final class ServerMetrics {
     return o.text();
   }
 
-  private static String labels(Map<String, String> labels) {
-    if (labels.isEmpty()) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder("{");
-    boolean first = true;
-    for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      sb.append(e.getKey()).append("=\"");
-      for (char c : e.getValue().toCharArray()) {
-        switch (c) {
-          case '\\' -> sb.append("\\\\");
-          case '"' -> sb.append("\\\"");
-          case '\n' -> sb.append("\\n");
-          default -> sb.append(c);
-        }
-      }
-      sb.append('"');
-    }
-    return sb.append('}').toString();
-  }
-
-  static String num(double v) {
-    if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return String.format(Locale.ROOT, "%s", v);
-  }
 }
