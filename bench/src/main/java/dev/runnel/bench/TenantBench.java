@@ -17,9 +17,7 @@ import dev.runnel.restore.Restorer;
 import dev.runnel.tenant.TenantDatabases;
 import dev.runnel.tenant.TenantHandle;
 import dev.runnel.tenant.TenantOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -38,7 +36,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -107,8 +104,9 @@ public final class TenantBench {
       if (!args.flag("no-footprint")) {
         footprint(work);
       }
-      if (!ls.isEmpty() && Files.isExecutable(Path.of(ls))) {
-        litestream(Path.of(ls), work, src1, quick ? 5 : 20, cold.get("file 1 MB"));
+      Litestream bin = ls.isEmpty() ? null : Litestream.find(ls);
+      if (bin != null) {
+        litestream(bin, work, src1, quick ? 5 : 20, cold.get("file 1 MB"));
       } else {
         System.out.println("Litestream baseline skipped: no executable at --litestream '" + ls + "'");
       }
@@ -581,17 +579,15 @@ public final class TenantBench {
 
   // ----------------------------------------------------------------------------------- litestream
 
-  private static void litestream(Path bin, Path work, Path src1, int runs, List<Double> runnelCold)
+  private static void litestream(Litestream ls, Path work, Path src1, int runs, List<Double> runnelCold)
       throws Exception {
-    String version = new String(new ProcessBuilder(bin.toString(), "version").start().getInputStream()
-        .readAllBytes(), StandardCharsets.UTF_8).trim();
-    System.out.println("Litestream baseline: " + bin + " (" + version + ")");
+    System.out.println("Litestream baseline: " + ls.binary() + " (" + ls.version() + ")");
     System.out.println();
     Path lw = work.resolve("litestream");
     Files.createDirectories(lw);
     // (i) 10 replicating processes.
     int n = 10;
-    List<Process> procs = new ArrayList<>();
+    List<Litestream.Replicator> procs = new ArrayList<>();
     List<Double> rss = new ArrayList<>();
     List<Double> fdn = new ArrayList<>();
     Map<String, Integer> byType = new TreeMap<>();
@@ -599,15 +595,13 @@ public final class TenantBench {
       for (int i = 0; i < n; i++) {
         Path db = lw.resolve("rep-" + i + ".db");
         Files.copy(src1, db);
-        Path rep = lw.resolve("rep-" + i + "-replica");
-        procs.add(new ProcessBuilder(bin.toString(), "replicate", db.toString(), "file://" + rep)
-            .redirectErrorStream(true).redirectOutput(lw.resolve("rep-" + i + ".log").toFile()).start());
+        procs.add(ls.replicate(db, lw.resolve("rep-" + i + "-replica"), lw.resolve("rep-" + i + ".log")));
       }
-      for (int i = 0; i < n; i++) {
-        waitForSnapshot(lw.resolve("rep-" + i + "-replica"), Duration.ofSeconds(20));
+      for (Litestream.Replicator p : procs) {
+        p.awaitSnapshot(Duration.ofSeconds(20));
       }
       Harness.sleepMs(3000); // a few 1 s sync ticks
-      for (Process p : procs) {
+      for (Litestream.Replicator p : procs) {
         String pid = Long.toString(p.pid());
         rss.add((double) Harness.procKb("/proc/" + pid + "/status", "VmRSS:"));
         Map<Integer, String> f = fdsOf(pid);
@@ -617,14 +611,7 @@ public final class TenantBench {
         }
       }
     } finally {
-      for (Process p : procs) {
-        p.destroy();
-      }
-      for (Process p : procs) {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      }
+      procs.forEach(Litestream.Replicator::close);
     }
     Harness.Table t = new Harness.Table("litestream replicate processes", "RSS per process MiB median (min–max)",
         "fds per process median (min–max)");
@@ -639,45 +626,25 @@ public final class TenantBench {
     Path db = lw.resolve("cold-src.db");
     Files.copy(src1, db);
     Path replica = lw.resolve("cold-replica");
-    Process p = new ProcessBuilder(bin.toString(), "replicate", db.toString(), "file://" + replica)
-        .redirectErrorStream(true).redirectOutput(lw.resolve("cold-src.log").toFile()).start();
-    try {
-      waitForSnapshot(replica, Duration.ofSeconds(20));
+    try (Litestream.Replicator p = ls.replicate(db, replica, lw.resolve("cold-src.log"))) {
+      p.awaitSnapshot(Duration.ofSeconds(20));
       Harness.sleepMs(1500);
-    } finally {
-      p.destroy();
-      p.waitFor(10, TimeUnit.SECONDS);
     }
     List<Double> restoreMs = new ArrayList<>();
     List<Double> totalMs = new ArrayList<>();
     for (int r = -1; r < runs; r++) { // r = -1: warm-up
       Path out = lw.resolve("cold-" + (r + 1) + ".db");
       long s = System.nanoTime();
-      Process rp = new ProcessBuilder(bin.toString(), "restore", "-o", out.toString(), "file://" + replica)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      check(rp.waitFor() == 0, "litestream restore exit code");
+      ls.restore(replica, out);
       long restored = System.nanoTime();
-      Process rep = new ProcessBuilder(bin.toString(), "replicate", out.toString(),
-          "file://" + lw.resolve("cold-" + (r + 1) + "-replica")).redirectErrorStream(true).start();
-      boolean running = false;
-      try (BufferedReader br = new BufferedReader(new InputStreamReader(rep.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = br.readLine()) != null) {
-          if (line.contains("replicating to")) {
-            running = true;
-            break;
-          }
-        }
-        long e = System.nanoTime();
-        if (r >= 0) {
-          restoreMs.add(Harness.ms(restored - s));
-          totalMs.add(Harness.ms(e - s));
-        }
-      } finally {
-        rep.destroy();
-        rep.waitFor(10, TimeUnit.SECONDS);
+      Process rep = ls.replicateUntilRunning(out, lw.resolve("cold-" + (r + 1) + "-replica"), Duration.ofSeconds(30));
+      long e = System.nanoTime();
+      rep.destroy();
+      rep.waitFor(10, TimeUnit.SECONDS);
+      if (r >= 0) {
+        restoreMs.add(Harness.ms(restored - s));
+        totalMs.add(Harness.ms(e - s));
       }
-      check(running, "litestream replicate logged 'replicating to'");
     }
     Harness.Table c = new Harness.Table("1 MB tenant cold start", "samples", "p50 ms", "p99 ms", "min ms", "max ms");
     c.row("litestream restore (process exit)", restoreMs.size(), fmt(median(restoreMs)),
@@ -695,22 +662,6 @@ public final class TenantBench {
 
   private static String mmmScaled(List<Double> xs, double div) {
     return fmt(median(xs) / div) + " (" + fmt(Harness.min(xs) / div) + "–" + fmt(Harness.max(xs) / div) + ")";
-  }
-
-  private static void waitForSnapshot(Path replica, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.isDirectory(replica)) {
-        try (Stream<Path> s = Files.walk(replica)) {
-          if (s.anyMatch(p -> p.toString().contains("/snapshots/") && Files.isRegularFile(p)
-              && !p.getFileName().toString().endsWith(".tmp"))) {
-            return;
-          }
-        }
-      }
-      Harness.sleepMs(20);
-    }
-    throw new IllegalStateException("litestream wrote no snapshot to " + replica + " within " + timeout);
   }
 
   private static void check(boolean ok, String what) {
