@@ -126,6 +126,39 @@ final class Harness {
     }
   }
 
+  // ---------------------------------------------------------------- goals
+
+  /**
+   * Records one measurement against an issue's goal so {@code bench/run} can put every goal next to
+   * its measurement in the summary of {@code docs/BENCHMARKS.md}. Appends one tab-separated line
+   * {@code issue, metric, measured, goal, verdict} to the file named by the environment variable
+   * {@code RUNNEL_BENCH_GOALS} (nothing when it is unset) and also prints it.
+   *
+   * @param issue   the issue number the goal comes from, e.g. "3"
+   * @param metric  what was measured, e.g. "restore 200 MB text vs cp+fsync"
+   * @param measured the measurement with its spread, e.g. "1.21× (1.15–1.40)"
+   * @param goal    the goal as the issue states it, e.g. "≤ 1.3×"
+   * @param met     whether the median meets the goal
+   */
+  static void goal(String issue, String metric, String measured, String goal, boolean met) {
+    String verdict = met ? "met" : "missed";
+    String line = String.join("\t", issue, clean(metric), clean(measured), clean(goal), verdict);
+    System.out.println("goal (issue " + issue + "): " + metric + ": " + measured + " — goal " + goal + " — " + verdict);
+    String file = System.getenv("RUNNEL_BENCH_GOALS");
+    if (file != null && !file.isEmpty()) {
+      try {
+        Files.writeString(Path.of(file), line + "\n", java.nio.charset.StandardCharsets.UTF_8,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        System.err.println("cannot record goal in " + file + ": " + e);
+      }
+    }
+  }
+
+  private static String clean(String s) {
+    return s.replace('\t', ' ').replace('\n', ' ');
+  }
+
   // ---------------------------------------------------------------- statistics
 
   static double median(List<Double> xs) {
