@@ -94,14 +94,21 @@ final class ServerBench {
       HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "?email=eq."
           + URLEncoder.encode(email(id), StandardCharsets.UTF_8) + "&select=id,name")).build(),
           HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 && r.body().equals("[{\"id\":" + id + ",\"name\":\"Contact " + id + "\"}]");
+      String want = "[{\"id\":" + id + ",\"name\":\"Contact " + id + "\"}]";
+      if (r.statusCode() != 200 || !r.body().equals(want)) {
+        throw new IllegalStateException("GET: expected 200 " + want + ", got " + r.statusCode() + " " + r.body());
+      }
+      return true;
     };
     Op post = w -> {
       HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base))
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Posted\",\"email\":\"p" + UNIQUE.incrementAndGet()
-              + "@example.com\",\"city\":\"Oslo\"}")).build(), HttpResponse.BodyHandlers.discarding());
-      return r.statusCode() == 201;
+              + "@example.com\",\"city\":\"Oslo\"}")).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 201) {
+        throw new IllegalStateException("POST: expected 201, got " + r.statusCode() + " " + r.body());
+      }
+      return true;
     };
     Harness.Table t = new Harness.Table("operation", "connections", "server req/s", "bare JDBC ops/s",
         "server / JDBC");
