@@ -34,10 +34,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Issue 8's server benchmark: requests/s of a filtered GET and a single-row POST on a hot tenant
- * through real HTTP on loopback (JDK {@link HttpClient}, 1, 4 and 16 connections), each next to the
+ * through real HTTP on loopback (1, 4 and 16 keep-alive connections of {@link LoopbackHttp}, one
+ * blocking worker thread each), each next to the
  * same query or insert through bare sqlite-jdbc in-process (the limit), and the bulk CSV import
  * rates (50,000 rows; 1,000,000 rows in full mode, with the live heap sampled to show it stays
- * flat). Server and client share this JVM and the machine's cores.
+ * flat; the import client is the JDK {@link HttpClient}, streaming). Server and client share this
+ * JVM and the machine's cores.
  *
  * <pre>
  *   java -cp bench/target/benchmarks.jar dev.runnel.bench.ServerBench [--quick] [--runs N]
@@ -60,7 +62,8 @@ final class ServerBench {
     double jdbcSeconds = serverSeconds * 0.4;
     Harness.printHeader("ServerBench: REST API requests/s and CSV import (issue 8)" + (quick ? " — quick" : ""));
     System.out.printf("runs: %d per cell, %.1f s each through the server, %.2f s each through JDBC; hot tenant with "
-        + "%,d rows; file replica on local disk; POST returns after the local commit (Prefer: durable not used)%n%n",
+        + "%,d rows; file replica on local disk; one keep-alive socket per connection, one blocking worker thread each; "
+        + "POST returns after the local commit (Prefer: durable not used)%n%n",
         runs, serverSeconds, jdbcSeconds, SEED_ROWS);
     Path dir = Harness.tempDir("server");
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -71,7 +74,7 @@ final class ServerBench {
       Path bare = dir.resolve("bare.db");
       seedBare(bare);
       check(importCsv(client, server, "bench", SEED_ROWS), SEED_ROWS);
-      requests(client, server, bare, runs, serverSeconds, jdbcSeconds);
+      requests(server, bare, runs, serverSeconds, jdbcSeconds);
       imports(client, server, runs, quick);
     } finally {
       Harness.deleteTree(dir);
@@ -86,27 +89,38 @@ final class ServerBench {
     boolean run(int worker) throws Exception;
   }
 
-  private static void requests(HttpClient client, RunnelServer server, Path bare, int runs, double serverSeconds,
+  private static void requests(RunnelServer server, Path bare, int runs, double serverSeconds,
       double jdbcSeconds) throws Exception {
-    String base = server.baseUri() + "/t/bench/contacts";
+    String path = "/t/bench/contacts";
+    String host = server.address().getHostString();
+    // One keep-alive connection per worker, opened on first use, closed after each measurement.
+    List<LoopbackHttp> open = java.util.Collections.synchronizedList(new ArrayList<>());
+    ThreadLocal<LoopbackHttp> conn = ThreadLocal.withInitial(() -> {
+      try {
+        LoopbackHttp h = new LoopbackHttp(host, server.port());
+        open.add(h);
+        return h;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     Op get = w -> {
       int id = 1 + ThreadLocalRandom.current().nextInt(SEED_ROWS);
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "?email=eq."
-          + URLEncoder.encode(email(id), StandardCharsets.UTF_8) + "&select=id,name")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      LoopbackHttp.Response r = conn.get().send("GET", path + "?email=eq."
+          + URLEncoder.encode(email(id), StandardCharsets.UTF_8) + "&select=id,name", null, null);
       String want = "[{\"id\":" + id + ",\"name\":\"Contact " + id + "\"}]";
-      if (r.statusCode() != 200 || !r.body().equals(want)) {
-        throw new IllegalStateException("GET: expected 200 " + want + ", got " + r.statusCode() + " " + r.body());
+      if (r.status() != 200 || !r.body().equals(want)) {
+        throw new IllegalStateException("GET: expected 200 " + want + ", got " + r.status() + " " + r.body());
       }
       return true;
     };
     Op post = w -> {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Posted\",\"email\":\"p" + UNIQUE.incrementAndGet()
-              + "@example.com\",\"city\":\"Oslo\"}")).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 201) {
-        throw new IllegalStateException("POST: expected 201, got " + r.statusCode() + " " + r.body());
+      long t0 = System.nanoTime();
+      LoopbackHttp.Response r = conn.get().send("POST", path, "application/json", ("{\"name\":\"Posted\",\"email\":\"p"
+          + UNIQUE.incrementAndGet() + "@example.com\",\"city\":\"Oslo\"}").getBytes(StandardCharsets.UTF_8));
+      if (r.status() != 201) {
+        throw new IllegalStateException("POST: expected 201, got " + r.status() + " " + r.body() + " after "
+            + (System.nanoTime() - t0) / 1_000_000 + " ms");
       }
       return true;
     };
@@ -116,6 +130,7 @@ final class ServerBench {
       boolean isGet = name.startsWith("GET");
       // Warm-up: JIT, connection pools, page cache.
       measure(isGet ? get : post, 4, Math.max(0.5, serverSeconds));
+      closeAll(open);
       for (int c : CONNECTIONS) {
         List<Double> s = new ArrayList<>();
         List<Double> j = new ArrayList<>();
@@ -124,6 +139,7 @@ final class ServerBench {
           measure(isGet ? jdbc::get : jdbc::insert, c, 0.1);
           for (int i = 0; i < runs; i++) {
             double sv = measure(isGet ? get : post, c, serverSeconds);
+            closeAll(open);
             double jv = measure(isGet ? jdbc::get : jdbc::insert, c, jdbcSeconds);
             s.add(sv);
             j.add(jv);
@@ -135,6 +151,15 @@ final class ServerBench {
       }
     }
     t.print();
+  }
+
+  private static void closeAll(List<LoopbackHttp> open) throws IOException {
+    synchronized (open) {
+      for (LoopbackHttp h : open) {
+        h.close();
+      }
+      open.clear();
+    }
   }
 
   /** Runs {@code op} on {@code threads} workers for {@code seconds}; returns operations per second. */

@@ -137,10 +137,10 @@ public final class RunnelServer implements AutoCloseable {
     s.start();
     if (jwt == null && config.remoteAnonymous()) {
       LOG.log(Level.WARNING, "runnel-server no JWT configured and remote anonymous access allowed: every client "
-          + "that reaches {0} may read and write every tenant", address());
+          + "that reaches {0} may read and write every tenant", address().getHostString() + ":" + port());
     } else if (jwt == null) {
       LOG.log(Level.WARNING, "runnel-server no JWT configured: loopback clients may read and write every tenant; "
-          + "other clients get 401 (listening on {0})", address());
+          + "other clients get 401 (listening on {0})", address().getHostString() + ":" + port());
     }
     LOG.log(Level.INFO, "runnel-server listening on http://{0}:{1} (replica {2}, data {3})",
         address().getHostString(), Integer.toString(port()), config.effectiveReplicaBase(), config.dataDir());
