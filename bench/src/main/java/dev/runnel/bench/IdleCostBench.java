@@ -95,13 +95,13 @@ public final class IdleCostBench {
       for (List<Participant> g : groups) {
         runGroup(g, ls, work, settleSec, windowSec, windows);
       }
+      report(all, windowSec, windows);
     } finally {
       for (Participant p : all) {
         p.stop();
       }
       Harness.deleteTree(work);
     }
-    report(all, windowSec, windows);
   }
 
   // ------------------------------------------------------------------------------------- running
