@@ -26,8 +26,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
@@ -61,7 +63,7 @@ import net.jpountz.lz4.LZ4FrameOutputStream;
  *
  * <pre>
  * java -cp benchmarks.jar dev.runnel.bench.UploadVolumeBench [--quick] [--litestream PATH] [--db-mb N]
- *     [--rate UPDATES_PER_S] [--minutes M] [--runs K] [--realtime S]
+ *     [--rate UPDATES_PER_S] [--minutes M] [--runs K] [--realtime S] [--layouts cumulative,litestream]
  * </pre>
  */
 public final class UploadVolumeBench {
@@ -130,15 +132,26 @@ public final class UploadVolumeBench {
           quick ? " Quick mode: " + dbMb + " MB database, " + runs + " simulated run(s), real-time window "
               + realtimeS + " s." : "");
 
-      List<SimRun> sims = new ArrayList<>();
-      for (int r = 0; r < runs; r++) {
-        sims.add(runnelSimulated(src, work.resolve("sim-" + r), updates, rate, r == 0));
-        System.err.printf(Locale.ROOT, "[upload] simulated run %d: %.1f s%n", r + 1, sims.getLast().seconds);
+      Map<String, List<SimRun>> byLayout = new LinkedHashMap<>();
+      for (String layout : args.string("layouts", "cumulative").split(",")) {
+        CompactionConfig cc = switch (layout) {
+          case "cumulative" -> CompactionConfig.defaults();
+          case "litestream" -> CompactionConfig.litestream();
+          default -> throw new IllegalArgumentException("--layouts: cumulative or litestream, not " + layout);
+        };
+        List<SimRun> runsOfLayout = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+          runsOfLayout.add(runnelSimulated(src, work.resolve("sim-" + layout + "-" + r), updates, rate, cc, r == 0));
+          System.err.printf(Locale.ROOT, "[upload] simulated run %d (%s levels): %.1f s%n", r + 1, layout,
+              runsOfLayout.getLast().seconds);
+        }
+        byLayout.put(layout, runsOfLayout);
       }
+      List<SimRun> sims = byLayout.values().iterator().next();
       long tu = System.nanoTime();
       Ultra ultra = ultraSimple(src, work.resolve("ultra"), updates, rate);
       System.err.printf(Locale.ROOT, "[upload] ultra-simple: %.1f s%n", (System.nanoTime() - tu) / 1e9);
-      printSimulated(sims, ultra, minutes, rate, n);
+      printSimulated(byLayout, ultra, minutes, rate, n);
 
       if (ls == null) {
         System.out.println("Real-time comparison with Litestream skipped: no executable at --litestream '"
@@ -169,8 +182,8 @@ public final class UploadVolumeBench {
 
   // ------------------------------------------------------------------------------------- Runnel, simulated
 
-  static SimRun runnelSimulated(Path src, Path dir, List<Update> updates, double rate, boolean verify)
-      throws Exception {
+  static SimRun runnelSimulated(Path src, Path dir, List<Update> updates, double rate, CompactionConfig compaction,
+      boolean verify) throws Exception {
     Files.createDirectories(dir);
     Path db = dir.resolve("db.db");
     Files.copy(src, db);
@@ -183,7 +196,7 @@ public final class UploadVolumeBench {
     try (ReplicationRuntime rt = new ReplicationRuntime(2, 16, clock)) {
       CountingReplica replica = new CountingReplica(FileReplicaClient.create(replicaDir));
       ReplicatedDatabase rdb = ReplicatedDatabase.open(db, replica, ReplicationOptions.defaults(), rt);
-      try (CompactionService svc = CompactionService.manual(CompactionConfig.defaults(), clock)) {
+      try (CompactionService svc = CompactionService.manual(compaction, clock)) {
         rdb.sync();
         svc.attach(rdb);
         svc.runDue();
@@ -380,33 +393,45 @@ public final class UploadVolumeBench {
     return median(sims.stream().map(s -> f.applyAsDouble(s)).toList());
   }
 
-  private static void printSimulated(List<SimRun> sims, Ultra ultra, int minutes, double rate, int n) {
-    System.out.println("Simulated " + minutes + " minutes (Runnel: median (min–max) of " + sims.size() + " runs, "
-        + "each " + Harness.mmm(sims.stream().map(SimRun::seconds).toList()) + " s of real time; ultra-simple: one "
-        + "PUT of the whole LZ4-compressed file at the start and after each " + ULTRA_INTERVAL_S + " s with a "
-        + "change; MB = 10^6 bytes):");
+  private static void printSimulated(Map<String, List<SimRun>> byLayout, Ultra ultra, int minutes, double rate,
+      int n) {
+    List<SimRun> first = byLayout.values().iterator().next();
+    System.out.println("Simulated " + minutes + " minutes (Runnel: median (min–max) of " + first.size() + " run(s) "
+        + "per level layout (\"cumulative\" = Runnel's default cumulative level files, \"litestream\" = "
+        + "CompactionConfig.litestream(), Litestream 0.5's layout), each " + Harness.mmm(byLayout.values().stream()
+        .flatMap(List::stream).map(SimRun::seconds).toList()) + " s of real time; ultra-simple: one PUT of the "
+        + "whole LZ4-compressed file at the start and after each " + ULTRA_INTERVAL_S + " s with a change; MB = 10^6 "
+        + "bytes):");
     System.out.println();
     Harness.Table t = new Harness.Table("system", "phase", "PUT requests", "PUT MB", "GET requests (MB read)",
         "LIST requests", "DELETE requests (files)", "all requests");
-    t.row("Runnel", "initial (first full-page L0 + first compaction pass)", mmm(sims, s -> s.initial.puts()),
-        mmm(sims, s -> s.initial.putBytes() / 1e6), mmm(sims, s -> s.initial.gets()) + " ("
-            + mmm(sims, s -> s.initial.getBytes() / 1e6) + ")", mmm(sims, s -> s.initial.lists()),
-        mmm(sims, s -> s.initial.deleteCalls()) + " (" + mmm(sims, s -> s.initial.filesDeleted()) + ")",
-        mmm(sims, s -> s.initial.requests()));
-    t.row("Runnel", minutes + " min of updates", mmm(sims, s -> s.steady.puts()),
-        mmm(sims, s -> s.steady.putBytes() / 1e6), mmm(sims, s -> s.steady.gets()) + " ("
-            + mmm(sims, s -> s.steady.getBytes() / 1e6) + ")", mmm(sims, s -> s.steady.lists()),
-        mmm(sims, s -> s.steady.deleteCalls()) + " (" + mmm(sims, s -> s.steady.filesDeleted()) + ")",
-        mmm(sims, s -> s.steady.requests()));
+    Harness.Table l = new Harness.Table("Runnel PUTs by level: files, MB (median run)", "L0", "L1", "L2", "L3",
+        "L9 snapshot");
+    for (var e : byLayout.entrySet()) {
+      simulatedRows(t, l, "Runnel, " + e.getKey() + " levels", e.getValue(), minutes);
+    }
     t.row("ultra-simple", "initial", 1, mb(ultra.initialBytes()), 0, 0, 0, 1);
     t.row("ultra-simple", minutes + " min of updates", ultra.uploads().size(), mb(ultra.steadyBytes()), 0, 0, 0,
         ultra.uploads().size());
     t.print();
+    l.print();
+    ratios(first, ultra, minutes, rate, n);
+  }
 
-    Harness.Table l = new Harness.Table("Runnel PUTs by level (median run)", "L0", "L1", "L2", "L3", "L9 snapshot");
+  private static void simulatedRows(Harness.Table t, Harness.Table l, String name, List<SimRun> sims, int minutes) {
+    t.row(name, "initial (first full-page L0 + first compaction pass)", mmm(sims, s -> s.initial.puts()),
+        mmm(sims, s -> s.initial.putBytes() / 1e6), mmm(sims, s -> s.initial.gets()) + " ("
+            + mmm(sims, s -> s.initial.getBytes() / 1e6) + ")", mmm(sims, s -> s.initial.lists()),
+        mmm(sims, s -> s.initial.deleteCalls()) + " (" + mmm(sims, s -> s.initial.filesDeleted()) + ")",
+        mmm(sims, s -> s.initial.requests()));
+    t.row(name, minutes + " min of updates", mmm(sims, s -> s.steady.puts()),
+        mmm(sims, s -> s.steady.putBytes() / 1e6), mmm(sims, s -> s.steady.gets()) + " ("
+            + mmm(sims, s -> s.steady.getBytes() / 1e6) + ")", mmm(sims, s -> s.steady.lists()),
+        mmm(sims, s -> s.steady.deleteCalls()) + " (" + mmm(sims, s -> s.steady.filesDeleted()) + ")",
+        mmm(sims, s -> s.steady.requests()));
     int[] levels = {0, 1, 2, 3, 9};
-    List<String> init = new ArrayList<>(List.of("initial: files, MB"));
-    List<String> steady = new ArrayList<>(List.of(minutes + " min: files, MB"));
+    List<String> init = new ArrayList<>(List.of(name + ", initial"));
+    List<String> steady = new ArrayList<>(List.of(name + ", " + minutes + " min"));
     for (int lv : levels) {
       init.add(mmm(sims, s -> s.initial.putsByLevel()[lv]) + ", "
           + mb(med(sims, s -> s.initial.putBytesByLevel()[lv])));
@@ -415,8 +440,9 @@ public final class UploadVolumeBench {
     }
     l.row(init.toArray());
     l.row(steady.toArray());
-    l.print();
+  }
 
+  private static void ratios(List<SimRun> sims, Ultra ultra, int minutes, double rate, int n) {
     double rnSteady = med(sims, s -> s.steady.putBytes());
     double rnTotal = med(sims, s -> s.initial.putBytes() + s.steady.putBytes());
     double ulTotal = ultra.initialBytes() + ultra.steadyBytes();
@@ -435,6 +461,7 @@ public final class UploadVolumeBench {
 
   private static void printRealTime(Litestream ls, RealTime rt, List<SimRun> sims, int minutes, double rate) {
     double x = minutes * 60 / rt.seconds();
+    double simSteady = med(sims, s -> s.steady.putBytes());
     System.out.printf(Locale.ROOT, "Real time, side by side (one run): %s and Runnel, %d updates at %.1f/s over "
         + "%.0f s on two copies of the database, after both finished their initial upload; steady-state numbers "
         + "× %.1f = extrapolated to %d minutes (linear; Runnel's 5 min L2 compaction and L0 retention fall "
@@ -451,7 +478,6 @@ public final class UploadVolumeBench {
         rt.rnSteady().puts() + ", " + mb(rt.rnSteady().putBytes()), fmt(rt.rnSteady().puts() * x) + ", "
             + mb(rt.rnSteady().putBytes() * x), mb(rt.rnInitial().putBytes() + rt.rnSteady().putBytes() * x));
     t.print();
-    double simSteady = med(sims, s -> s.steady.putBytes());
     System.out.printf(Locale.ROOT, "Runnel real time: %d requests in the window (PUT %d, GET %d, LIST %d, DELETE "
         + "%d).%n", rt.rnSteady().requests(), rt.rnSteady().puts(), rt.rnSteady().gets(), rt.rnSteady().lists(),
         rt.rnSteady().deleteCalls());
@@ -459,6 +485,11 @@ public final class UploadVolumeBench {
         + "initial upload bytes %s×.%n", fmt(rt.rnSteady().putBytes() / (double) rt.lsSteady().bytes()),
         fmt(rt.rnSteady().puts() / (double) rt.lsSteady().files()),
         fmt(rt.rnInitial().putBytes() / (double) rt.lsInitial().bytes()));
+    double lsSteady10 = rt.lsSteady().bytes() * x;
+    System.out.printf(Locale.ROOT, "Ratio Runnel (simulated %d min, all levels, median) / Litestream (extrapolated): "
+        + "bytes %s× in the minutes of updates, %s× including the initial upload; files written %s×.%n", minutes,
+        fmt(simSteady / lsSteady10), fmt((med(sims, s -> s.initial.putBytes()) + simSteady)
+            / (rt.lsInitial().bytes() + lsSteady10)), fmt(med(sims, s -> s.steady.puts()) / (rt.lsSteady().files() * x)));
     double simUpdates = minutes * 60 * rate;
     System.out.printf(Locale.ROOT, "Check of the simulation (L0 only: compaction boundaries differ between a short "
         + "window and %d minutes): real time %s L0 files and %s KB per update, simulated %s and %s; all levels: real "
