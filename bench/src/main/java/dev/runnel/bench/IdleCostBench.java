@@ -90,6 +90,9 @@ public final class IdleCostBench {
       }
     }
     List<List<Participant>> groups = sequential ? all.stream().map(List::of).toList() : List.of(all);
+    // Child JVMs exit on their own when stdin closes; Litestream processes would outlive a ^C.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+        .forEach(ProcessHandle::destroy)));
     Path work = Harness.tempDir("idle");
     try {
       for (List<Participant> g : groups) {
@@ -151,6 +154,11 @@ public final class IdleCostBench {
       p.rssKb = p.sum(pid -> Harness.procKb("/proc/" + pid + "/status", "VmRSS:"));
       p.threads = p.sum(pid -> Harness.procKb("/proc/" + pid + "/status", "Threads:"));
       p.fds = p.sum(pid -> Harness.fdCount(pid));
+    }
+    for (Participant p : group) { // children close their databases in parallel
+      p.requestStop();
+    }
+    for (Participant p : group) {
       p.stop();
     }
   }
@@ -279,11 +287,22 @@ public final class IdleCostBench {
       return s;
     }
 
-    /** Stops the processes (Runnel: QUIT, i.e. a final sync of every database). Idempotent. */
+    private boolean quitSent;
+
+    /** Runnel: sends QUIT (a final sync of every database) without waiting. */
+    void requestStop() {
+      if (child != null && child.isAlive() && !quitSent) {
+        childIn.println("QUIT");
+        quitSent = true;
+      }
+    }
+
+    /** Stops the processes and waits for them. Idempotent. */
     void stop() {
       if (child != null && child.isAlive()) {
         try {
-          closeS = Double.parseDouble(ask("QUIT", "CLOSED")[1]);
+          closeS = Double.parseDouble(ask(quitSent ? null : "QUIT", "CLOSED")[1]);
+          quitSent = true;
           if (!child.waitFor(60, TimeUnit.SECONDS)) {
             child.destroyForcibly();
           }
@@ -315,7 +334,8 @@ public final class IdleCostBench {
   private static void report(List<Participant> all, int windowSec, int windows) {
     System.out.println("Per participant (RSS, threads and descriptors read at the end of the last window; heap "
         + "= used heap after System.gc() in the child before the windows; CPU = utime+stime over each " + windowSec
-        + " s window, % of one core, median (min–max) of " + windows + "):");
+        + " s window, % of one core, median (min–max) of " + windows + "; /proc counts CPU in 10 ms ticks, i.e. ± "
+        + fmt(100 * 0.01 / windowSec) + " % of a core per process and window):");
     System.out.println();
     Harness.Table t = new Harness.Table("system", "databases", "processes", "RSS MiB", "heap after GC MiB",
         "threads", "fds", "idle CPU % of one core", "L0 files / uploads in windows", "busiest threads (last window)",

@@ -110,6 +110,9 @@ public final class UploadVolumeBench {
     Litestream ls = Litestream.find(args.string("litestream", ""));
     Harness.printHeader("Scenario 6: upload volume of small updates — Runnel vs whole-file uploads vs Litestream 0.3.13");
 
+    // The Litestream process would outlive a ^C.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+        .forEach(ProcessHandle::destroy)));
     Path work = Harness.tempDir("upload");
     try {
       Path src = work.resolve("src.db");
