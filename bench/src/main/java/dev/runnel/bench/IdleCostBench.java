@@ -144,7 +144,8 @@ public final class IdleCostBench {
         p.syncs += s.syncs - a.syncs;
         p.uploads += s.uploads - a.uploads;
         if (a.threadTicks != null) {
-          p.busiest = WriteOverheadBench.diffTicks(a.threadTicks, s.threadTicks, s.nanos - a.nanos);
+          String busiest = WriteOverheadBench.diffTicks(a.threadTicks, s.threadTicks, s.nanos - a.nanos);
+          p.busiest = busiest.isEmpty() ? "–" : busiest;
         }
         prev.set(i, s);
       }
