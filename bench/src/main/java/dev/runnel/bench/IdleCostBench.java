@@ -156,12 +156,14 @@ public final class IdleCostBench {
       p.threads = p.sum(pid -> Harness.procKb("/proc/" + pid + "/status", "Threads:"));
       p.fds = p.sum(pid -> Harness.fdCount(pid));
     }
-    for (Participant p : group) { // children close their databases in parallel
+    long ts = System.nanoTime();
+    for (Participant p : group) { // all close their databases in parallel
       p.requestStop();
     }
     for (Participant p : group) {
       p.stop();
     }
+    System.err.printf(Locale.ROOT, "[idle] stopped in %.1f s%n", (System.nanoTime() - ts) / 1e9);
   }
 
   private static String names(List<Participant> g) {
@@ -290,11 +292,14 @@ public final class IdleCostBench {
 
     private boolean quitSent;
 
-    /** Runnel: sends QUIT (a final sync of every database) without waiting. */
+    /** Asks its processes to stop, without waiting (Runnel: QUIT, a final sync of all; Litestream: SIGTERM). */
     void requestStop() {
       if (child != null && child.isAlive() && !quitSent) {
         childIn.println("QUIT");
         quitSent = true;
+      }
+      for (Litestream.Replicator r : litestreams) {
+        r.process().destroy();
       }
     }
 
@@ -315,7 +320,14 @@ public final class IdleCostBench {
           Thread.currentThread().interrupt();
         }
       }
-      litestreams.forEach(Litestream.Replicator::close);
+      for (Litestream.Replicator r : litestreams) {
+        try {
+          r.process().waitFor(10, TimeUnit.SECONDS); // its final sync after the SIGTERM of requestStop
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        r.close();
+      }
     }
   }
 

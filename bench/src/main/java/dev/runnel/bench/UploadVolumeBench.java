@@ -110,7 +110,8 @@ public final class UploadVolumeBench {
     int runs = args.intValue("runs", 1, 3);
     int realtimeS = args.intValue("realtime", 20, 120);
     Litestream ls = Litestream.find(args.string("litestream", ""));
-    Harness.printHeader("Scenario 6: upload volume of small updates — Runnel vs whole-file uploads vs Litestream 0.3.13");
+    Harness.printHeader(
+        "Scenario 6: upload volume of small updates — Runnel vs whole-file uploads vs Litestream 0.3.13");
 
     // The Litestream process would outlive a ^C.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
@@ -504,11 +505,13 @@ public final class UploadVolumeBench {
     System.out.printf(Locale.ROOT, "Ratio Runnel (simulated %d min, all levels, median) / Litestream (extrapolated): "
         + "bytes %s× in the minutes of updates, %s× including the initial upload; files written %s×.%n", minutes,
         fmt(simSteady / lsSteady10), fmt((med(sims, s -> s.initial.putBytes()) + simSteady)
-            / (rt.lsInitial().bytes() + lsSteady10)), fmt(med(sims, s -> s.steady.puts()) / (rt.lsSteady().files() * x)));
+            / (rt.lsInitial().bytes() + lsSteady10)),
+        fmt(med(sims, s -> s.steady.puts()) / (rt.lsSteady().files() * x)));
     double simUpdates = minutes * 60 * rate;
     System.out.printf(Locale.ROOT, "Check of the simulation (L0 only: compaction boundaries differ between a short "
         + "window and %d minutes): real time %s L0 files and %s KB per update, simulated %s and %s; all levels: real "
-        + "time %s KB per update, simulated %s.%n%n", minutes, fmt(rt.rnSteady().putsByLevel()[0] / (double) rt.updates()),
+        + "time %s KB per update, simulated %s.%n%n", minutes,
+        fmt(rt.rnSteady().putsByLevel()[0] / (double) rt.updates()),
         fmt(rt.rnSteady().putBytesByLevel()[0] / 1e3 / rt.updates()),
         fmt(med(sims, s -> s.steady.putsByLevel()[0]) / simUpdates),
         fmt(med(sims, s -> s.steady.putBytesByLevel()[0]) / 1e3 / simUpdates),
