@@ -362,9 +362,11 @@ public final class IdleCostBench {
     t.print();
 
     Participant base = all.stream().filter(p -> p.runnel() && p.dbs == 0).findFirst().orElse(null);
+    double resolution = 100 * 0.01 / windowSec;
     System.out.println("Per database: Runnel = (size N − bare child JVM) / N, the marginal cost of a database in a "
         + "JVM that runs anyway; Litestream = process set / n (each database is a process). CPU per database uses "
-        + "the median window; a marginal CPU at or below the bare JVM's shows as ≤ 0 (noise).");
+        + "the median window; a Runnel difference to the bare JVM within one 10 ms tick per window (" + fmt(resolution)
+        + " % of a core) is not measurable and shows as ≤ 0.");
     System.out.println();
     Harness.Table d = new Harness.Table("system", "databases", "RSS KiB / db", "threads / db", "fds / db",
         "idle CPU % of one core / db", "process total / db: RSS KiB, CPU %");
@@ -374,6 +376,9 @@ public final class IdleCostBench {
         continue;
       }
       double[] v = perDb(p, p.runnel() ? base : null);
+      if (p.runnel() && v[3] * p.dbs < resolution) {
+        v[3] = 0; // the difference to the bare JVM is within one tick: not measurable
+      }
       perDb.put(p, v);
       d.row(p.system, p.dbs, fmt(v[0]), fmt(v[1]), fmt(v[2]), fmtCpu(v[3]),
           fmt(p.rssKb / (double) p.dbs) + ", " + fmtCpu(median(p.cpuPct) / p.dbs));
@@ -415,7 +420,7 @@ public final class IdleCostBench {
   }
 
   private static String ratio(double litestream, double runnel) {
-    return runnel <= 0 ? "– (Runnel ≤ 0)" : fmt(litestream / runnel) + "×";
+    return runnel <= 0 || litestream <= 0 ? "– (not measurable)" : fmt(litestream / runnel) + "×";
   }
 
   private static int[] ints(String csv) {
