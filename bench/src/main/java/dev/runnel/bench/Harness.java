@@ -319,7 +319,12 @@ final class Harness {
   }
 
   static int fdCount() {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+    return fdCount("self");
+  }
+
+  /** Open descriptors of process {@code pid} ("self" for this one), or -1 when unreadable. */
+  static int fdCount(String pid) {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", pid, "fd"))) {
       int n = 0;
       for (Path ignored : ds) {
         n++;
@@ -340,8 +345,13 @@ final class Harness {
    * digits folded ("runnel-sync-1" and "-2" become "runnel-sync-#"), from /proc/self/task.
    */
   static Map<String, Long> threadTicksByName() {
+    return threadTicksByName("self");
+  }
+
+  /** {@link #threadTicksByName()} of process {@code pid}. */
+  static Map<String, Long> threadTicksByName(String pid) {
     Map<String, Long> out = new LinkedHashMap<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
       for (Path t : ds) {
         try {
           String stat = Files.readString(t.resolve("stat"));
