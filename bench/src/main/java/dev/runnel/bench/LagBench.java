@@ -119,9 +119,9 @@ public final class LagBench {
     t.print();
     Harness.Table idle = new Harness.Table("idle CPU after the writes, % of one core", "median (min–max) over runs",
         "what is counted");
-    idle.row("runnel (1 replicated database)", Harness.mmm(idleRunnel), "the whole benchmark JVM (process CPU)");
+    idle.row("runnel (1 replicated database)", Harness.mmm(idleRunnel), "the whole benchmark JVM (process CPU; resolution 10 ms of CPU per window)");
     if (ls != null) {
-      idle.row("litestream 0.3.13 (1 database)", Harness.mmm(idleLs), "the litestream process (/proc/PID/stat)");
+      idle.row("litestream 0.3.13 (1 database)", Harness.mmm(idleLs), "the litestream process (/proc/PID/stat; resolution 10 ms of CPU per window)");
     }
     idle.print();
     String lsNote = ls == null ? "" : "; Litestream 0.3.13: ";

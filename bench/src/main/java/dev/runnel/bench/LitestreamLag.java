@@ -21,7 +21,8 @@ import org.sqlite.SQLiteConfig;
  * LagBench's Litestream 0.3.13 side: the same fixed-rate marked writer ({@link LagBench#writeAtRate})
  * on a bare connection with a {@code litestream replicate DB file://DIR} process beside it at
  * default settings. A poller lists the replica's WAL segments
- * ({@code generations/<gen>/wal/<index>/<offset>.wal.lz4}, Litestream 0.3's file layout) every
+ * ({@code generations/<gen>/wal/<index>_<offset>.wal.lz4} in 0.3.13; older 0.3 releases used
+ * {@code wal/<index>/<offset>.wal.lz4}, also accepted) every
  * millisecond and records when each final name first appears; afterwards every segment is
  * decompressed and scanned for markers, so commit i is visible when the first segment whose largest
  * marker is ≥ i appeared. Then the litestream process's CPU is read over an idle window.
@@ -58,7 +59,6 @@ final class LitestreamLag {
         Harness.sleepMs(idleSeconds * 1000L);
         idleCpu = 100.0 * (Harness.processCpuMs(rep.pid()) - cpu0) / Harness.ms(System.nanoTime() - t0);
       }
-      // "<index>/<offset>" (zero-padded hex) sorts in WAL order.
       TreeMap<String, Integer> maxMarker = new TreeMap<>();
       for (String name : seen.keySet()) {
         maxMarker.put(name, maxMarkerIn(replica, name));
@@ -82,15 +82,14 @@ final class LitestreamLag {
     }
   }
 
-  /** Records the first-seen time of every finished WAL segment, keyed "index/offset.wal.lz4". */
+  /** Records the first-seen time of every finished WAL segment, keyed by its path below {@code wal/}. */
   private static void poll(Path replica, Map<String, Long> seen) {
     Path generations = replica.resolve("generations");
     while (!Thread.currentThread().isInterrupted()) {
       long now = System.nanoTime();
       if (Files.isDirectory(generations)) {
         try (Stream<Path> s = Files.walk(generations)) {
-          s.filter(p -> p.getFileName().toString().endsWith(".wal.lz4") && p.getParent().getParent().getFileName()
-              .toString().equals("wal")).forEach(p -> seen.putIfAbsent(key(p), now));
+          s.filter(p -> p.getFileName().toString().endsWith(".wal.lz4")).forEach(p -> seen.putIfAbsent(key(p), now));
         } catch (IOException | UncheckedIOException e) {
           // a temp file was renamed while walking; the next pass sees the result
         }
@@ -99,8 +98,13 @@ final class LitestreamLag {
     }
   }
 
+  /** "index_offset.wal.lz4" or "index/offset.wal.lz4": zero-padded hex, so names sort in WAL order. */
   private static String key(Path segment) {
-    return segment.getParent().getFileName() + "/" + segment.getFileName();
+    Path p = segment;
+    while (p.getParent() != null && !p.getParent().getFileName().toString().equals("wal")) {
+      p = p.getParent();
+    }
+    return p.getParent() == null ? segment.toString() : p.getParent().relativize(segment).toString();
   }
 
   private static int maxMarkerIn(Path replica, String key) throws IOException {
