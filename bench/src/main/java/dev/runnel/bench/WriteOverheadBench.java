@@ -59,7 +59,7 @@ public final class WriteOverheadBench {
     String rb = args.string("replica-base", "");
     replicaBase = rb.isEmpty() ? null : Path.of(rb);
     int runs = args.intValue("runs", 3, 5);
-    double seconds = args.doubleValue("seconds", 2, 6);
+    double seconds = args.doubleValue("seconds", 1, 6);
     int warmup = args.intValue("warmup", 300, 1000);
     List<String> syncModes = List.of(args.string("synchronous", "NORMAL,FULL").split(","));
     litestream = Litestream.find(args.string("litestream", ""));
@@ -74,7 +74,7 @@ public final class WriteOverheadBench {
     // One JIT warm-up pass of each mode, not recorded.
     for (String sync : syncModes) {
       for (String system : systems) {
-        once(system, sync, 1, warmup);
+        once(system, sync, args.quick() ? 0.3 : 1, warmup);
       }
     }
     for (int r = 0; r < runs; r++) {
