@@ -56,9 +56,9 @@ public final class LagBench {
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
     int runs = args.intValue("runs", 1, 2);
-    int commits = args.intValue("commits", 500, 2000);
+    int commits = args.intValue("commits", 300, 2000);
     int rate = args.intValue("rate", 100, 100);
-    int idleSeconds = args.intValue("idle-seconds", 5, 10);
+    int idleSeconds = args.intValue("idle-seconds", 3, 10);
     String synchronous = args.string("synchronous", "NORMAL");
     Litestream ls = Litestream.find(args.string("litestream", ""));
     Harness.printHeader("Replication engine: lag (commit → replica)");

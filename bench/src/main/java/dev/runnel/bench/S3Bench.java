@@ -71,7 +71,7 @@ public final class S3Bench {
     Harness.Args args = new Harness.Args(argv);
     // Full-mode sizes fit bench/run's 1.5-minute budget for this scenario.
     int runs = args.intValue("runs", 1, 1);
-    int commits = args.intValue("commits", 500, 1000);
+    int commits = args.intValue("commits", 250, 1000);
     int rate = args.intValue("rate", 50, 50);
     int mb = args.intValue("mb", 20, 50);
     int restoreRuns = args.intValue("restore-runs", 2, 3);
