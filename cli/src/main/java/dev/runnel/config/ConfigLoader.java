@@ -71,16 +71,71 @@ public final class ConfigLoader {
    */
   public LoadedConfig load(String configFlag, boolean expandEnv) throws ConfigException {
     Path path = resolvePath(configFlag);
-    String text;
+    return parse(read(path, "use -config PATH or set LITESTREAM_CONFIG"), path.toString(), expandEnv);
+  }
+
+  /**
+   * Reads and parses a {@code runnel serve} config file ({@link ServeFile}: strict, unknown keys are
+   * errors). Relative paths inside it are resolved against the working directory, as in
+   * {@code litestream.yml}.
+   *
+   * @param file the file ({@code ~} is expanded)
+   * @param expandEnv false for {@code -no-expand-env}
+   * @throws ConfigException when the file is missing, unreadable or invalid (all problems listed)
+   */
+  public ServeFile loadServe(String file, boolean expandEnv) throws ConfigException {
+    Path path = context.expandPath(file);
+    return parseServe(read(path, "check the -config path"), path.toString(), expandEnv);
+  }
+
+  /** Parses {@code runnel serve} config text; see {@link #loadServe}. */
+  public ServeFile parseServe(String text, String sourceName, boolean expandEnv) throws ConfigException {
+    Problems problems = new Problems(sourceName);
+    Node root = compose(text, sourceName, expandEnv, problems);
+    ServeFile file;
+    if (root == null || YamlMap.isNull(root)) {
+      file = ServeFile.EMPTY;
+    } else if (!(root instanceof MappingNode m)) {
+      problems.error(YamlMap.line(root), "", "the config must be a mapping of keys (addr, data, replica, …), got "
+          + YamlMap.describe(root));
+      throw new ConfigException(problems.errors());
+    } else {
+      file = new ServeFileParser(context, problems).parse(new YamlMap(m, "", problems));
+    }
+    if (problems.hasErrors()) {
+      throw new ConfigException(problems.errors());
+    }
+    return file;
+  }
+
+  private static String read(Path path, String hint) throws ConfigException {
     try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
+      return Files.readString(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new ConfigException(List.of("config file not found: " + path
-          + " (use -config PATH or set LITESTREAM_CONFIG)"));
+      throw new ConfigException(List.of("config file not found: " + path + " (" + hint + ")"));
     } catch (IOException e) {
       throw new ConfigException(List.of("cannot read config file " + path + ": " + e.getMessage()));
     }
-    return parse(text, path.toString(), expandEnv);
+  }
+
+  /** Expands the environment and composes YAML nodes (keeping lines); syntax errors are thrown at once. */
+  private Node compose(String text, String sourceName, boolean expandEnv, Problems problems)
+      throws ConfigException {
+    Map<String, String> env = context.effectiveEnv();
+    String expanded = expandEnv ? EnvExpander.expand(text, env, context.pid()) : text;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(true); // reported as warnings by YamlMap
+      return new Yaml(options).compose(new java.io.StringReader(expanded));
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      String what = e.getProblem() == null ? e.getMessage() : e.getProblem();
+      String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+      problems.error(line, "", "invalid YAML: " + what + context);
+      throw new ConfigException(problems.errors());
+    } catch (YAMLException e) {
+      throw new ConfigException(List.of(sourceName + ": invalid YAML: " + e.getMessage()));
+    }
   }
 
   /**
@@ -93,23 +148,8 @@ public final class ConfigLoader {
    */
   public LoadedConfig parse(String text, String sourceName, boolean expandEnv) throws ConfigException {
     Map<String, String> env = context.effectiveEnv();
-    String expanded = expandEnv ? EnvExpander.expand(text, env, context.pid()) : text;
     Problems problems = new Problems(sourceName);
-
-    Node root;
-    try {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(true); // reported as warnings by YamlMap
-      root = new Yaml(options).compose(new java.io.StringReader(expanded));
-    } catch (MarkedYAMLException e) {
-      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-      String what = e.getProblem() == null ? e.getMessage() : e.getProblem();
-      String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-      problems.error(line, "", "invalid YAML: " + what + context);
-      throw new ConfigException(problems.errors());
-    } catch (YAMLException e) {
-      throw new ConfigException(List.of(sourceName + ": invalid YAML: " + e.getMessage()));
-    }
+    Node root = compose(text, sourceName, expandEnv, problems);
 
     RunnelConfig config;
     if (root == null || YamlMap.isNull(root)) {

@@ -40,15 +40,15 @@ final class ConfigParser {
 
     List<Duration> levels = levels(root);
     Optional<YamlMap> snap = root.map("snapshot");
-    Optional<Duration> snapInterval = snap.flatMap(s -> positive(s, "interval"));
-    Optional<Duration> snapRetention = snap.flatMap(s -> positive(s, "retention"));
+    Optional<Duration> snapInterval = snap.flatMap(s -> s.positiveDuration("interval"));
+    Optional<Duration> snapRetention = snap.flatMap(s -> s.positiveDuration("retention"));
     snap.ifPresent(s -> s.reportUnknown(Map.of()));
 
     Duration l0 = root.duration("l0-retention").orElse(d.l0Retention());
     if (l0.isNegative()) {
       root.error("l0-retention", "must not be negative (0 disables L0 deletion), got " + GoDuration.format(l0));
     }
-    Duration l0Check = positive(root, "l0-retention-check-interval").orElse(d.l0RetentionCheckInterval());
+    Duration l0Check = root.positiveDuration("l0-retention-check-interval").orElse(d.l0RetentionCheckInterval());
     boolean retention = root.map("retention").map(r -> {
       boolean enabled = r.bool("enabled").orElse(true);
       r.reportUnknown(Map.of());
@@ -67,7 +67,7 @@ final class ConfigParser {
     if (shutdownTimeout.isNegative()) {
       root.error("shutdown-sync-timeout", "must be 0 or more, got " + GoDuration.format(shutdownTimeout));
     }
-    Duration shutdownInterval = positive(root, "shutdown-sync-interval").orElse(d.shutdownSyncInterval());
+    Duration shutdownInterval = root.positiveDuration("shutdown-sync-interval").orElse(d.shutdownSyncInterval());
     Optional<String> exec = root.string("exec").filter(s -> !s.isBlank());
     RunnelConfig.Logging logging = logging(root);
     RunnelConfig.Heartbeat heartbeat = heartbeat(root);
@@ -206,14 +206,6 @@ final class ConfigParser {
     return new RunnelConfig.Socket(enabled, path, permissions);
   }
 
-  private static Optional<Duration> positive(YamlMap m, String key) {
-    Optional<Duration> d = m.duration(key);
-    if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
-      m.error(key, "must be greater than 0, got " + GoDuration.format(d.get()));
-      return Optional.empty();
-    }
-    return d;
-  }
 
   /** The per-database snapshot value all databases agree on, reporting the first disagreement. */
   private Optional<Duration> agreed(List<DbParser.DbSnapshot> snapshots, boolean interval) {

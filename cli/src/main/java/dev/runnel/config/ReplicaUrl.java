@@ -117,6 +117,21 @@ public record ReplicaUrl(
     return new ReplicaUrl(scheme, authority, cleaned, query, userInfo);
   }
 
+  /**
+   * Checks that {@code raw} is a well-formed replica URL (or a bare path) whose scheme this build
+   * has a backend for.
+   *
+   * @throws IllegalArgumentException with a one-line reason otherwise
+   */
+  public static void checkSupported(String raw) {
+    ReplicaUrl u = parse(raw);
+    var known = dev.runnel.replica.ReplicaClients.knownSchemes();
+    if (isUrl(raw) && !u.scheme().equals("file") && !known.contains(u.scheme())) {
+      throw new IllegalArgumentException("unsupported replica URL scheme \"" + u.scheme() + "\" in " + raw
+          + " (known: file, " + String.join(", ", known) + ")");
+    }
+  }
+
   /** The replica type this URL selects: the scheme, with {@code webdavs} folded into webdav. */
   public String type() {
     return scheme.equals("webdavs") ? "webdav" : scheme;

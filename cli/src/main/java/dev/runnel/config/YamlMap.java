@@ -176,6 +176,16 @@ final class YamlMap {
     }
   }
 
+  /** A duration that must be greater than 0; zero or negative is reported and read as empty. */
+  Optional<Duration> positiveDuration(String key) {
+    Optional<Duration> d = duration(key);
+    if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
+      error(key, "must be greater than 0, got " + GoDuration.format(d.get()));
+      return Optional.empty();
+    }
+    return d;
+  }
+
   Optional<Long> size(String key) {
     Optional<ScalarNode> s = scalar(key, "a size such as 5MiB");
     if (s.isEmpty()) {
@@ -259,6 +269,15 @@ final class YamlMap {
    *     removed in Litestream 0.5}
    */
   void reportUnknown(Map<String, String> hints) {
+    reportUnknown(hints, false);
+  }
+
+  /** Reports every key no getter asked for as an error (strict formats such as the serve config). */
+  void rejectUnknown() {
+    reportUnknown(Map.of(), true);
+  }
+
+  private void reportUnknown(Map<String, String> hints, boolean strict) {
     for (Map.Entry<String, Entry> e : entries.entrySet()) {
       String key = e.getKey();
       if (known.contains(key)) {
@@ -267,6 +286,11 @@ final class YamlMap {
       String hint = hints.get(key);
       if (hint == null) {
         hint = suggestion(key).map(s -> "did you mean '" + s + "'?").orElse(null);
+      }
+      if (strict) {
+        problems.error(line(e.getValue().key()), "",
+            "unknown key '" + keyPath(key) + "'" + (hint == null ? "" : " (" + hint + ")"));
+        continue;
       }
       problems.warn(
           line(e.getValue().key()),

@@ -5,6 +5,11 @@
  * dev.runnel.config.LoadedConfig} (immutable {@link dev.runnel.config.RunnelConfig} plus warnings)
  * or throws {@link dev.runnel.config.ConfigException} listing every problem with file and line.
  *
+ * <p>The same parser also reads {@code runnel serve}'s own config file: {@link
+ * dev.runnel.config.ConfigLoader#loadServe(String, boolean)} returns a {@link
+ * dev.runnel.config.ServeFile}. That format is Runnel's, not Litestream's, and strict: unknown keys
+ * are errors.
+ *
  * <p>Deliberate differences from Litestream, all towards clearer behaviour:
  *
  * <ul>

@@ -1,6 +1,7 @@
 package dev.runnel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -52,6 +53,92 @@ class ServeCommandTest {
       assertTrue(get.body().contains("Ada") && get.body().contains("Grace"), get.body());
       assertEquals(0, p.terminate(Duration.ofSeconds(60)), p.output());
     }
+  }
+
+  @Test
+  void serveConfig_postThenSigterm_restartFindsRowRestoredFromReplica() throws Exception {
+    Path schema = tmp.resolve("schema.sql");
+    Files.writeString(schema, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT NOT NULL);");
+    int port = RunnelProcess.freePort();
+    Path config = tmp.resolve("serve.yml");
+    Files.writeString(config, """
+        addr: 127.0.0.1:%d
+        data: ${DATA_DIR}
+        replica: file://%s
+        schema: %s
+        tenants:
+          idle-timeout: 10m
+          lease-ttl: 5s
+        status-page: false
+        """.formatted(port, tmp.resolve("replica"), schema));
+    String base = "http://127.0.0.1:" + port;
+    Path data = tmp.resolve("data");
+    for (int run = 0; run < 2; run++) {
+      try (RunnelProcess p = RunnelProcess.start(tmp, Map.of("DATA_DIR", data.toString()), "serve", "-config",
+          config.toString())) {
+        p.await("serving line", Duration.ofSeconds(60), () -> p.stdout().contains("serving http://"));
+        assertTrue(p.stdout().contains("tenants in " + data.resolve("tenants")), p.output());
+        assertFalse(p.stdout().contains("curl"), p.output()); // a config file: no example table
+        assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "/")).build()).statusCode());
+        if (run == 0) {
+          HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/t/acme/contacts"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"id\":7,\"name\":\"Ada\"}")).build());
+          assertEquals(201, post.statusCode(), post.body());
+        } else {
+          // The data directory's tenants are scratch space, emptied at start: this row comes from the replica.
+          HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(base + "/t/acme/contacts?id=eq.7&select=name"))
+              .build());
+          assertEquals(200, get.statusCode(), get.body());
+          assertEquals("[{\"name\":\"Ada\"}]", get.body());
+        }
+        assertEquals(0, p.terminate(Duration.ofSeconds(60)), p.output());
+      }
+    }
+  }
+
+  @Test
+  void serve_noConfig_servesExampleTableFromLocalDataDirOnLoopback() throws Exception {
+    Path cwd = tmp.resolve("fresh");
+    int port = RunnelProcess.freePort();
+    String base = "http://127.0.0.1:" + port;
+    try (RunnelProcess p = RunnelProcess.start(cwd, Map.of("RUNNEL_ADDR", "127.0.0.1:" + port), "serve")) {
+      p.await("serving line", Duration.ofSeconds(60), () -> p.stdout().contains("curl '"));
+      assertTrue(p.stdout().contains("serving http://127.0.0.1:" + port), p.output());
+      assertTrue(p.stdout().contains("replica file://" + cwd.resolve("runnel-data/replica")), p.output());
+      assertTrue(p.stdout().contains("curl -X POST " + base + "/t/demo/notes"), p.output());
+      assertTrue(p.stderr().contains("no JWT configured") && p.stderr().contains("other clients get 401"), p.output());
+      HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/t/demo/notes"))
+          .header("Content-Type", "application/json").header("Prefer", "durable")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"body\":\"hello\"}")).build());
+      assertEquals(201, post.statusCode(), post.body());
+      HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(base + "/t/demo/notes?select=id,body")).build());
+      assertEquals("[{\"id\":1,\"body\":\"hello\"}]", get.body());
+      assertTrue(Files.isDirectory(cwd.resolve("runnel-data/replica/demo")), p.output());
+      assertEquals(0, p.terminate(Duration.ofSeconds(60)), p.output());
+    }
+  }
+
+  @Test
+  void serveConfig_unknownKey_exit1OneLineNothingStarted() throws Exception {
+    Path config = tmp.resolve("serve.yml");
+    Files.writeString(config, "data: " + tmp.resolve("never") + "\nauth:\n  jwt-secret-fil: /run/s\n");
+    CliRun r = CliRun.of("serve", "-config", config.toString());
+    assertEquals(1, r.exitCode(), r.err());
+    assertEquals("Error: " + config + ":3: unknown key 'auth.jwt-secret-fil' (did you mean 'jwt-secret-file'?)",
+        r.err().lines().findFirst().orElse(""));
+    assertFalse(Files.exists(tmp.resolve("never")), "nothing may start on a bad config");
+  }
+
+  @Test
+  void serveConfig_missingFileOrBadYaml_exit1() throws Exception {
+    CliRun r = CliRun.of("serve", "-config", tmp.resolve("nope.yml").toString());
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().startsWith("Error: config file not found: " + tmp.resolve("nope.yml")), r.err());
+    Path bad = Files.writeString(tmp.resolve("bad.yml"), "addr: [\n");
+    r = CliRun.of("serve", "-config", bad.toString());
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().contains("invalid YAML"), r.err());
   }
 
   @Test

@@ -103,7 +103,7 @@ final class CsvImporter {
         }
         st.execute("PRAGMA cache_size=-131072"); // 128 MiB page cache for the import's B-tree work
       }
-      c.setAutoCommit(false);
+      TableSchema.beginImmediate(c);
       StringBuilder sql = new StringBuilder("INSERT INTO ").append(TableSchema.quote(ts.name)).append(" (");
       for (int i = 0; i < cols.size(); i++) {
         sql.append(i > 0 ? ", " : "").append(TableSchema.quote(cols.get(i).name()));

@@ -371,7 +371,7 @@ final class RestApi {
     List<Map<String, Object>> rows = new ArrayList<>();
     long affected;
     boolean committed = false;
-    c.setAutoCommit(false);
+    TableSchema.beginImmediate(c);
     try {
       TableSchema ts = TableSchema.load(c, table, config.exposedTables());
       Query q = Query.parse(ts, params);

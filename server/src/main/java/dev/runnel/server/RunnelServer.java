@@ -135,9 +135,12 @@ public final class RunnelServer implements AutoCloseable {
     s.createContext("/", this::dispatch);
     s.setExecutor(executor);
     s.start();
-    if (jwt == null) {
-      LOG.log(Level.WARNING, "runnel-server no JWT configured: every client may read and write every tenant "
-          + "(listening on {0})", address());
+    if (jwt == null && config.remoteAnonymous()) {
+      LOG.log(Level.WARNING, "runnel-server no JWT configured and remote anonymous access allowed: every client "
+          + "that reaches {0} may read and write every tenant", address().getHostString() + ":" + port());
+    } else if (jwt == null) {
+      LOG.log(Level.WARNING, "runnel-server no JWT configured: loopback clients may read and write every tenant; "
+          + "other clients get 401 (listening on {0})", address().getHostString() + ":" + port());
     }
     LOG.log(Level.INFO, "runnel-server listening on http://{0}:{1} (replica {2}, data {3})",
         address().getHostString(), Integer.toString(port()), config.effectiveReplicaBase(), config.dataDir());
@@ -338,6 +341,17 @@ public final class RunnelServer implements AutoCloseable {
 
   private record Principal(boolean mayRead, boolean mayWrite) {}
 
+  /**
+   * Without a JWT every request is anonymous and may write every tenant; unless the configuration
+   * says otherwise, only this machine's clients get that.
+   */
+  boolean anonymousAllowed(InetSocketAddress remote) {
+    if (jwt != null || config.remoteAnonymous()) {
+      return true;
+    }
+    return remote != null && remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
+  }
+
   private Principal authorize(HttpExchange ex, String tenant) throws ApiException {
     if (jwt == null) {
       return new Principal(true, true);
@@ -384,10 +398,15 @@ public final class RunnelServer implements AutoCloseable {
       String path = ex.getRequestURI().getRawPath();
       String method = ex.getRequestMethod();
       try {
-        if (path.equals("/")) {
+        if (!path.equals("/healthz") && !path.equals("/readyz") && !anonymousAllowed(ex.getRemoteAddress())) {
+          throw new ApiException(401, "PGRST302", "Anonymous access is allowed from loopback clients only", null,
+              "configure a JWT secret or public key (then send Authorization: Bearer <JWT>)")
+              .header("WWW-Authenticate", "Bearer");
+        }
+        if (path.equals("/") && config.endpoints().statusPage()) {
           route = "/";
           status = send(ex, 200, "text/html; charset=utf-8", StatusPage.render(this, tenants, metrics));
-        } else if (path.equals("/metrics")) {
+        } else if (path.equals("/metrics") && config.endpoints().metrics()) {
           route = "/metrics";
           status = send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(tenants));
         } else if (path.equals("/healthz")) {

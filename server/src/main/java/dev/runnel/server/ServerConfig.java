@@ -17,8 +17,9 @@ import java.util.Set;
  * @param replicaBase    where tenants replicate, e.g. {@code s3://bucket/tenants} or
  *                       {@code file:///var/backups/tenants}; tenant {@code X} goes to
  *                       {@code <base>/X}. Null: {@code file://<dataDir>/replica}
- * @param jwt            token verification; null serves without authentication (everyone may read
- *                       and write every tenant: only for local development, hence the loopback default)
+ * @param jwt            token verification; null serves without authentication: every client may read
+ *                       and write every tenant, so by default only loopback clients are served (see
+ *                       {@code remoteAnonymous})
  * @param exposedTables  tables and views the API serves; null: all but {@code sqlite_*} and
  *                       {@code _litestream_*} (which are never served)
  * @param importMaxBytes largest CSV body accepted by {@code /import} (default 256 MiB); larger: 413
@@ -27,6 +28,10 @@ import java.util.Set;
  * @param tenantSchema   SQL script run in the creating transaction of a brand-new tenant (empty
  *                       replica); null: new tenants start empty
  * @param shutdownGrace  how long {@link RunnelServer#close()} lets in-flight requests finish (default 10 s)
+ * @param endpoints      which operator endpoints are served (default: status page and metrics on)
+ * @param remoteAnonymous without a JWT, whether clients other than loopback ones are served (default
+ *                       false: they get 401 on every route but {@code /healthz} and {@code /readyz}).
+ *                       Ignored when a JWT is configured
  */
 public record ServerConfig(
     String bindAddress,
@@ -39,7 +44,9 @@ public record ServerConfig(
     long maxBodyBytes,
     TenantOptions tenantOptions,
     String tenantSchema,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Endpoints endpoints,
+    boolean remoteAnonymous) {
 
   public ServerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -53,6 +60,19 @@ public record ServerConfig(
     }
     Objects.requireNonNull(tenantOptions, "tenantOptions");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(endpoints, "endpoints");
+  }
+
+  /**
+   * Operator endpoints. {@code /healthz} and {@code /readyz} are always served; a disabled endpoint
+   * answers 404. Neither endpoint checks JWTs (the status page names tenants and shows recent errors,
+   * so disable it, or keep the server off public networks, when that matters).
+   *
+   * @param statusPage the HTML status page at {@code /}
+   * @param metrics    Prometheus text at {@code /metrics}
+   */
+  public record Endpoints(boolean statusPage, boolean metrics) {
+    public static final Endpoints ALL = new Endpoints(true, true);
   }
 
   /**
@@ -88,6 +108,11 @@ public record ServerConfig(
           Duration.ZERO);
     }
 
+    /** Also (or instead) accepts RS256 tokens signed by the key of {@code publicKeyPem}. */
+    public JwtConfig withRs256PublicKey(String publicKeyPem) {
+      return new JwtConfig(hs256Secret, publicKeyPem, tenantClaim, roleClaim, readRoles, writeRoles, leeway);
+    }
+
     public JwtConfig withTenantClaim(String claim) {
       return new JwtConfig(hs256Secret, rs256PublicKeyPem, claim, roleClaim, readRoles, writeRoles, leeway);
     }
@@ -110,7 +135,7 @@ public record ServerConfig(
 
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 3000, Path.of("runnel-data"), null, null, null, 256L << 20, 16L << 20,
-        TenantOptions.defaults(), null, Duration.ofSeconds(10));
+        TenantOptions.defaults(), null, Duration.ofSeconds(10), Endpoints.ALL, false);
   }
 
   /** The replica base actually used. */
@@ -120,7 +145,7 @@ public record ServerConfig(
 
   public ServerConfig withBind(String address, int p) {
     return new ServerConfig(address, p, dataDir, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
-        tenantOptions, tenantSchema, shutdownGrace);
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withPort(int p) {
@@ -129,41 +154,52 @@ public record ServerConfig(
 
   public ServerConfig withDataDir(Path d) {
     return new ServerConfig(bindAddress, port, d, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
-        tenantOptions, tenantSchema, shutdownGrace);
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withReplicaBase(String r) {
     return new ServerConfig(bindAddress, port, dataDir, r, jwt, exposedTables, importMaxBytes, maxBodyBytes,
-        tenantOptions, tenantSchema, shutdownGrace);
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withJwt(JwtConfig j) {
     return new ServerConfig(bindAddress, port, dataDir, replicaBase, j, exposedTables, importMaxBytes, maxBodyBytes,
-        tenantOptions, tenantSchema, shutdownGrace);
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withExposedTables(Set<String> t) {
     return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, t, importMaxBytes, maxBodyBytes,
-        tenantOptions, tenantSchema, shutdownGrace);
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withLimits(long importMax, long bodyMax) {
     return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, exposedTables, importMax, bodyMax,
-        tenantOptions, tenantSchema, shutdownGrace);
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withTenantOptions(TenantOptions o) {
     return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
-        o, tenantSchema, shutdownGrace);
+        o, tenantSchema, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withTenantSchema(String sql) {
     return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
-        tenantOptions, sql, shutdownGrace);
+        tenantOptions, sql, shutdownGrace, endpoints, remoteAnonymous);
   }
 
   public ServerConfig withShutdownGrace(Duration d) {
     return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
-        tenantOptions, tenantSchema, d);
+        tenantOptions, tenantSchema, d, endpoints, remoteAnonymous);
+  }
+
+  public ServerConfig withEndpoints(Endpoints e) {
+    return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
+        tenantOptions, tenantSchema, shutdownGrace, e, remoteAnonymous);
+  }
+
+  /** See {@link #remoteAnonymous()}: true serves every client without authentication when no JWT is set. */
+  public ServerConfig withRemoteAnonymous(boolean allow) {
+    return new ServerConfig(bindAddress, port, dataDir, replicaBase, jwt, exposedTables, importMaxBytes, maxBodyBytes,
+        tenantOptions, tenantSchema, shutdownGrace, endpoints, allow);
   }
 }

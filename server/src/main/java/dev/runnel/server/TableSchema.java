@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 
 /**
  * One table (or view) of a tenant database as SQLite declares it ({@code sqlite_master},
@@ -155,5 +157,25 @@ final class TableSchema {
       }
     }
     return out;
+  }
+
+  /**
+   * Starts a write transaction that takes SQLite's write lock at {@code BEGIN} ({@code BEGIN
+   * IMMEDIATE}). A deferred transaction that reads first (the schema lookup) and writes later fails
+   * at once with {@code SQLITE_BUSY}, without waiting for the busy timeout, whenever another
+   * connection wrote in between, and Runnel's checkpoint bookkeeping does write; an immediate one
+   * waits its turn instead. The connection's mode is set back to deferred right away, because
+   * sqlite-jdbc begins the next transaction inside {@code commit()}/{@code rollback()} while
+   * auto-commit is off, and that one must not hold the write lock until auto-commit is restored.
+   */
+  static void beginImmediate(Connection c) throws SQLException {
+    var config = c.unwrap(SQLiteConnection.class).getConnectionConfig();
+    SQLiteConfig.TransactionMode previous = config.getTransactionMode();
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    try {
+      c.setAutoCommit(false);
+    } finally {
+      config.setTransactionMode(previous);
+    }
   }
 }
