@@ -180,6 +180,10 @@ final class Harness {
     return a[lo] + (a[hi] - a[lo]) * (rank - lo);
   }
 
+  static List<Double> list(double[] xs) {
+    return Arrays.stream(xs).boxed().toList();
+  }
+
   static double min(List<Double> xs) {
     return xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
   }
@@ -298,6 +302,14 @@ final class Harness {
       return true;
     } catch (IOException | InterruptedException e) {
       return false;
+    }
+  }
+
+  /** Creates {@code db} in WAL mode with the benchmarks' row table {@code t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)}. */
+  static void createWalDb(Path db) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = WAL");
+      st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
     }
   }
 

@@ -33,7 +33,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
-import org.sqlite.SQLiteConfig;
 
 /**
  * Lag: commit → replica. One writer commits single-row INSERTs through a Runnel connection at a
@@ -80,8 +79,8 @@ public final class LagBench {
         boolean runnel = (k == 0) == (r % 2 == 1);
         if (runnel) {
           double[][] lags = once(synchronous, commits, rate, idleSeconds);
-          List<Double> a = list(lags[0]);
-          List<Double> f = list(lags[1]);
+          List<Double> a = Harness.list(lags[0]);
+          List<Double> f = Harness.list(lags[1]);
           allApi.addAll(a);
           allFile.addAll(f);
           int files = (int) lags[2][0];
@@ -92,7 +91,7 @@ public final class LagBench {
               fmt(Harness.max(a)), a.size(), files, fmt((double) a.size() / files));
         } else if (ls != null) {
           double[][] lags = LitestreamLag.once(ls, synchronous, commits, rate, idleSeconds);
-          List<Double> f = list(lags[0]);
+          List<Double> f = Harness.list(lags[0]);
           allLs.addAll(f);
           int files = (int) lags[1][0];
           idleLs.add(lags[1][1]);
@@ -133,14 +132,6 @@ public final class LagBench {
         "≤ 100 ms", percentile(allFile, 99) <= 100);
   }
 
-  private static List<Double> list(double[] xs) {
-    List<Double> out = new ArrayList<>(xs.length);
-    for (double x : xs) {
-      out.add(x);
-    }
-    return out;
-  }
-
   /** Returns {apiLagMs[], fileLagMs[], {fileCount, idle CPU % of a core}}. */
   private static double[][] once(String synchronous, int commits, int rate, int idleSeconds) throws Exception {
     Path dir = Harness.tempDir("lag");
@@ -149,11 +140,7 @@ public final class LagBench {
     Path l0 = replicaRoot.resolve("ltx").resolve("0");
     Files.createDirectories(l0);
     try {
-      SQLiteConfig cfg = new SQLiteConfig();
-      try (Connection c = cfg.createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-        st.execute("PRAGMA journal_mode = WAL");
-        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-      }
+      Harness.createWalDb(db);
       FileReplicaClient replica = FileReplicaClient.create(replicaRoot);
       long[] commitDone = new long[commits + 1];
       Map<String, Long> seen = new ConcurrentHashMap<>();

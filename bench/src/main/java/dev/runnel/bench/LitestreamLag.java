@@ -38,10 +38,7 @@ final class LitestreamLag {
     try {
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setBusyTimeout(5000);
-      try (Connection c = cfg.createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-        st.execute("PRAGMA journal_mode = WAL");
-        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-      }
+      Harness.createWalDb(db);
       long[] commitDone = new long[commits + 1];
       Map<String, Long> seen = new ConcurrentHashMap<>();
       double idleCpu;

@@ -148,10 +148,7 @@ public final class WriteOverheadBench {
     try {
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setBusyTimeout(5000);
-      try (Connection c = cfg.createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-        st.execute("PRAGMA journal_mode = WAL");
-        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-      }
+      Harness.createWalDb(db);
       if (!system.equals("runnel")) {
         try (Litestream.Replicator rep = system.equals("litestream")
             ? litestream.replicate(db, dir.resolve("replica"), dir.resolve("litestream.log"))
