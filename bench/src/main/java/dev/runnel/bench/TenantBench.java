@@ -61,7 +61,7 @@ import org.sqlite.SQLiteConfig;
  * </ol>
  *
  * <pre>
- * java -cp benchmarks.jar dev.runnel.bench.TenantBench [--quick] [--litestream PATH] [--large-mb N]
+ * java -cp benchmarks.jar dev.runnel.bench.TenantBench [--quick] [--litestream PATH | --no-litestream] [--large-mb N]
  * </pre>
  */
 public final class TenantBench {
@@ -104,10 +104,10 @@ public final class TenantBench {
       if (!args.flag("no-footprint")) {
         footprint(work);
       }
-      Litestream bin = ls.isEmpty() ? null : Litestream.find(ls);
+      Litestream bin = ls.isEmpty() || args.flag("no-litestream") ? null : Litestream.find(ls);
       if (bin != null) {
         litestream(bin, work, src1, quick ? 5 : 20, cold.get("file 1 MB"));
-      } else {
+      } else if (!args.flag("no-litestream")) {
         System.out.println("Litestream baseline skipped: no executable at --litestream '" + ls + "'");
       }
     } finally {
