@@ -94,6 +94,17 @@ final class Harness {
   }
 
   static String machineFacts() {
+    String load = "?";
+    try {
+      load = Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException ignored) {
+      // not Linux
+    }
+    return "machine: " + machine() + "; loadavg at start: " + load;
+  }
+
+  /** Cores, CPU model, memory, OS and kernel, JDK, SQLite: one line. */
+  static String machine() {
     String cpu = "?";
     try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
       cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
@@ -102,17 +113,9 @@ final class Harness {
       // not Linux
     }
     long memKb = procKb("/proc/meminfo", "MemTotal:");
-    String load = "?";
-    try {
-      load = Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException ignored) {
-      // not Linux
-    }
-    return String.format(Locale.ROOT,
-        "machine: %d cores (%s), %.1f GiB RAM, %s %s; JDK %s (%s); sqlite %s; loadavg at start: %s",
+    return String.format(Locale.ROOT, "%d cores (%s), %.1f GiB RAM, %s %s; JDK %s (%s); sqlite %s",
         Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024.0 / 1024.0, System.getProperty("os.name"),
-        System.getProperty("os.version"), Runtime.version(), System.getProperty("java.vm.name"), sqliteVersion(),
-        load);
+        System.getProperty("os.version"), Runtime.version(), System.getProperty("java.vm.name"), sqliteVersion());
   }
 
   static String sqliteVersion() {
@@ -175,6 +178,10 @@ final class Harness {
     int lo = (int) Math.floor(rank);
     int hi = (int) Math.ceil(rank);
     return a[lo] + (a[hi] - a[lo]) * (rank - lo);
+  }
+
+  static List<Double> list(double[] xs) {
+    return Arrays.stream(xs).boxed().toList();
   }
 
   static double min(List<Double> xs) {
@@ -298,6 +305,14 @@ final class Harness {
     }
   }
 
+  /** Creates {@code db} in WAL mode with the benchmarks' row table {@code t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)}. */
+  static void createWalDb(Path db) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = WAL");
+      st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    }
+  }
+
   // ---------------------------------------------------------------- process
 
   static long processCpuNanos() {
@@ -310,6 +325,20 @@ final class Harness {
       return lines.filter(l -> l.startsWith(key)).findFirst()
           .map(l -> Long.parseLong(l.substring(key.length()).trim().split("\\s+")[0])).orElse(-1L);
     } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * CPU time (utime + stime) of another process so far, in ms, from {@code /proc/PID/stat}; -1 when
+   * it cannot be read (the process is gone). Resolution: one clock tick (10 ms).
+   */
+  static double processCpuMs(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // fields 14, 15; USER_HZ = 100
+    } catch (IOException | RuntimeException e) {
       return -1;
     }
   }
@@ -376,6 +405,15 @@ final class Harness {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeException(e);
+    }
+  }
+
+  /** Sleeps; returns early, with the interrupt flag set again, when interrupted. */
+  static void sleepMsQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

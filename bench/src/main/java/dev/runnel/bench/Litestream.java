@@ -14,8 +14,8 @@ import java.util.stream.Stream;
  * The real Litestream 0.3.13 binary as a benchmark baseline: one {@code litestream replicate DB
  * file://DIR} process beside a writer, and {@code litestream restore}.
  *
- * <p>The binary comes from {@code npm pack @flydotio/litestream-linux-x64}; {@code bench/run} and
- * {@code bench/run-engine} fetch it once into {@code bench/.cache/package/litestream} and pass its
+ * <p>The binary comes from {@code npm pack @flydotio/litestream-linux-x64}; {@code bench/run}
+ * fetches it once into {@code bench/.cache/package/litestream} and passes its
  * path with {@code --litestream PATH}. Not thread-safe; one instance per binary.
  */
 final class Litestream {

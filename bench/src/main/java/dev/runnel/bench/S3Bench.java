@@ -19,7 +19,6 @@ import dev.runnel.restore.RestoreTarget;
 import dev.runnel.restore.Restorer;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,10 +68,11 @@ public final class S3Bench {
 
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
-    int runs = args.intValue("runs", 1, 2);
-    int commits = args.intValue("commits", 500, 1000);
+    // Full-mode sizes fit bench/run's 1.5-minute budget for this scenario.
+    int runs = args.intValue("runs", 1, 1);
+    int commits = args.intValue("commits", 250, 1000);
     int rate = args.intValue("rate", 50, 50);
-    int mb = args.intValue("mb", 20, 200);
+    int mb = args.intValue("mb", 20, 50);
     int restoreRuns = args.intValue("restore-runs", 2, 3);
     Harness.printHeader("S3 (loopback S3Proxy): lag and restore");
     try (S3Server s3 = S3Server.start()) {
@@ -101,8 +101,8 @@ public final class S3Bench {
     for (int r = 1; r <= runs; r++) {
       for (String kind : List.of("file", "s3")) {
         double[][] l = once(s3, kind, commits, rate);
-        List<Double> v = toList(l[1]);
-        List<Double> a = toList(l[0]);
+        List<Double> v = Harness.list(l[1]);
+        List<Double> a = Harness.list(l[0]);
         vis.computeIfAbsent(kind, k -> new ArrayList<>()).addAll(v);
         api.computeIfAbsent(kind, k -> new ArrayList<>()).addAll(a);
         files.computeIfAbsent(kind, k -> new int[1])[0] += (int) l[2][0];
@@ -135,14 +135,6 @@ public final class S3Bench {
     t.print();
   }
 
-  private static List<Double> toList(double[] xs) {
-    List<Double> out = new ArrayList<>(xs.length);
-    for (double x : xs) {
-      out.add(x);
-    }
-    return out;
-  }
-
   /** Returns {apiLagMs[], visibleLagMs[], {fileCount}}. */
   private static double[][] once(S3Server s3, String kind, int commits, int rate) throws Exception {
     Path dir = Harness.tempDir("s3lag");
@@ -164,10 +156,7 @@ public final class S3Bench {
       replica = c;
     }
     try {
-      try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-        st.execute("PRAGMA journal_mode = WAL");
-        st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-      }
+      Harness.createWalDb(db);
       long[] commitDone = new long[commits + 1];
       ConcurrentLinkedQueue<Obs> apiObs = new ConcurrentLinkedQueue<>();
       WatchService ws = null;
@@ -324,30 +313,12 @@ public final class S3Bench {
     return STOP.get();
   }
 
-  private static final byte[] MARK = "c=".getBytes(StandardCharsets.US_ASCII);
-
   static int maxMarkerIn(InputStream raw, String name) throws java.io.IOException {
     int best = 0;
     try (LtxDecoder d = new LtxDecoder(new BufferedInputStream(raw), name)) {
       byte[] page = new byte[d.header().pageSize()];
       while (d.nextPage(page) != 0) {
-        for (int i = 0; i + 11 <= page.length; i++) {
-          if (page[i] == MARK[0] && page[i + 1] == MARK[1] && page[i + 10] == ';') {
-            int v = 0;
-            boolean ok = true;
-            for (int j = 2; j < 10; j++) {
-              int ch = page[i + j] - '0';
-              if (ch < 0 || ch > 9) {
-                ok = false;
-                break;
-              }
-              v = v * 10 + ch;
-            }
-            if (ok && v > best) {
-              best = v;
-            }
-          }
-        }
+        best = Math.max(best, LagBench.maxMarker(page, page.length));
       }
     }
     return best;
