@@ -9,6 +9,9 @@ import dev.runnel.replicate.ReplicatedDatabase;
 import dev.runnel.replicate.ReplicationOptions;
 import dev.runnel.replicate.ReplicationRuntime;
 import dev.runnel.restore.NoMatchingBackupException;
+import dev.runnel.restore.ReplicaListing;
+import dev.runnel.restore.RestorePlan;
+import dev.runnel.restore.RestorePlanner;
 import dev.runnel.restore.RestoreTarget;
 import dev.runnel.restore.Restorer;
 import java.io.IOException;
@@ -444,14 +447,26 @@ public final class TenantDatabases implements AutoCloseable {
       deleteTree(t.dir);
       Files.createDirectories(t.dir);
       boolean isNew = false;
+      // The replica's highest TxId, from the one listing taken after the lease: nobody else can
+      // write the replica while we hold the lease, so replication starts from it without listing
+      // every level again (fencing's remaining window is the lease's, see TenantLease).
+      TxId replicaMax = TxId.ZERO;
+      TxId restoredAt = null;
       if (importFrom != null) {
         importInto(t, replica, lease, importFrom);
       } else {
-        if (hasAnyLtx(replica)) {
+        ReplicaListing listing = ReplicaListing.fetch(replica, false);
+        if (hasAnyLtx(listing)) {
+          replicaMax = maxTxId(listing);
           try {
-            Restorer.Result r = Restorer.restore(replica, RestoreTarget.latest(), t.db,
-                Restorer.Options.defaults().withParallelism(4));
-            ReplicatedDatabase.adoptRestored(t.db, r.txId());
+            RestorePlan plan = RestorePlanner.plan(listing, RestoreTarget.latest());
+            // Not fsynced: the cache directory is scratch. A crash loses nothing the replica does
+            // not hold (it holds everything this file has), and the next manager deletes every
+            // tenant directory at build (deleteLeftovers), so a torn file is never mistaken for a
+            // good one. Commits made later are made durable by SQLite in the WAL as usual.
+            Restorer.Result r = Restorer.restore(replica, plan, t.db,
+                Restorer.Options.defaults().withParallelism(4).withDurable(false));
+            restoredAt = r.txId();
             LOG.log(Level.DEBUG, "runnel-tenant [{0}] restored TxId {1} ({2} bytes) from {3}", t.id, r.txId(),
                 r.bytesDownloaded(), replica.describe());
           } catch (NoMatchingBackupException e) {
@@ -468,7 +483,9 @@ public final class TenantDatabases implements AutoCloseable {
         }
       }
       FencedReplicaClient fenced = new FencedReplicaClient(replica, lease, options.verifyLeaseOnUpload());
-      rdb = ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime);
+      rdb = restoredAt != null
+          ? ReplicatedDatabase.openRestored(t.db, fenced, tenantReplication, runtime, restoredAt, replicaMax)
+          : ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime, replicaMax);
       t.replica = replica;
       t.lease = lease;
       t.rdb = rdb;
@@ -594,6 +611,25 @@ public final class TenantDatabases implements AutoCloseable {
         t.returnWriter(w);
       }
     }
+  }
+
+  private static boolean hasAnyLtx(ReplicaListing listing) {
+    for (List<LtxFileInfo> files : listing.levels().values()) {
+      if (!files.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static TxId maxTxId(ReplicaListing listing) {
+    TxId max = TxId.ZERO;
+    for (List<LtxFileInfo> files : listing.levels().values()) {
+      for (LtxFileInfo f : files) {
+        max = TxId.max(max, f.maxTxId());
+      }
+    }
+    return max;
   }
 
   private static boolean hasAnyLtx(ReplicaClient replica) throws IOException {
