@@ -107,6 +107,7 @@ final class TenantTesting {
     final AtomicBoolean down;
     final AtomicInteger opens;
     final AtomicInteger writes;
+    final AtomicInteger lists = new AtomicInteger();
 
     CountingReplica(ReplicaClient real, AtomicBoolean down, AtomicInteger opens, AtomicInteger writes) {
       this.real = real;
@@ -132,6 +133,7 @@ final class TenantTesting {
 
     @Override
     public List<LtxFileInfo> list(int level, TxId seek, boolean exact) throws IOException {
+      lists.incrementAndGet();
       return real.list(level, seek, exact);
     }
 

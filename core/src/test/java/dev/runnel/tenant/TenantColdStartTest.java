@@ -1,0 +1,155 @@
+package dev.runnel.tenant;
+
+import static dev.runnel.tenant.TenantTesting.SCHEMA;
+import static dev.runnel.tenant.TenantTesting.allLtx;
+import static dev.runnel.tenant.TenantTesting.count;
+import static dev.runnel.tenant.TenantTesting.fastOptions;
+import static dev.runnel.tenant.TenantTesting.fileUrl;
+import static dev.runnel.tenant.TenantTesting.insert;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.file.FileReplicaClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cold path's shortcuts (one listing, no fsync of the cache file) and what a hot tenant holds open. */
+class TenantColdStartTest {
+  @TempDir Path tmp;
+
+  private TenantDatabases.Builder builder(String cache) {
+    return TenantDatabases.builder()
+        .replicaBase(fileUrl(tmp.resolve("replica")))
+        .cacheDirectory(tmp.resolve(cache))
+        .holderId("test-holder")
+        .options(fastOptions())
+        .schemaInitializer(SCHEMA);
+  }
+
+  private static void fill(TenantDatabases m, String id, int rows) throws Exception {
+    try (TenantHandle h = m.acquire(id)) {
+      for (int i = 0; i < rows; i++) {
+        insert(h, "row " + i + " " + "x".repeat(200));
+      }
+      h.sync();
+    }
+  }
+
+  @Test
+  void acquire_afterCrashLeftTornCacheFiles_restoresFromReplica() throws Exception {
+    try (TenantDatabases a = builder("cache-a").build()) {
+      fill(a, "acme", 300);
+    }
+    // What a crash right after an unsynced restore could leave behind: a torn database (first
+    // half of a page-aligned file, then garbage), a WAL and local L0 files of garbage.
+    Path dir = tmp.resolve("cache-b").resolve("acme");
+    Files.createDirectories(dir.resolve(".acme.db-litestream/ltx/0"));
+    byte[] torn = new byte[64 * 4096];
+    byte[] header = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(header, 0, torn, 0, header.length);
+    Arrays.fill(torn, 32 * 4096, torn.length, (byte) 0x5a);
+    Files.write(dir.resolve("acme.db"), torn);
+    Files.write(dir.resolve("acme.db-wal"), new byte[] {1, 2, 3});
+    Files.write(dir.resolve(".acme.db-litestream/ltx/0/0000000000000099-0000000000000099.ltx"), new byte[100]);
+
+    try (TenantDatabases b = builder("cache-b").build(); TenantHandle h = b.acquire("acme")) {
+      assertEquals(300, count(h));
+      try (Connection c = h.reader(); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+        rs.next();
+        assertEquals("ok", rs.getString(1));
+      }
+      insert(h, "after the crash");
+      TxId t = h.sync();
+      assertTrue(t.compareTo(TxId.ONE) > 0);
+    }
+    try (TenantDatabases c = builder("cache-c").build(); TenantHandle h = c.acquire("acme")) {
+      assertEquals(301, count(h));
+    }
+  }
+
+  @Test
+  void acquire_restoredTenant_listsReplicaOnceAndFirstSyncIsIncremental() throws Exception {
+    try (TenantDatabases a = builder("cache-a").build()) {
+      fill(a, "acme", 400); // ≈ 100 KB of pages
+    }
+    AtomicReference<TenantTesting.CountingReplica> seen = new AtomicReference<>();
+    TenantDatabases.Builder b = builder("cache-b").replicaFactory(id -> {
+      TenantTesting.CountingReplica r = new TenantTesting.CountingReplica(
+          FileReplicaClient.create(tmp.resolve("replica").resolve(id)), new AtomicBoolean(), new AtomicInteger(),
+          new AtomicInteger());
+      seen.set(r);
+      return r;
+    });
+    try (TenantDatabases m = b.build()) {
+      TxId before;
+      try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("replica").resolve("acme"))) {
+        before = allLtx(r).stream().map(LtxFileInfo::maxTxId).max(TxId::compareTo).orElseThrow();
+      }
+      try (TenantHandle h = m.acquire("acme")) {
+        assertEquals(LtxFileInfo.MAX_LEVEL + 1, seen.get().lists.get(),
+            "one listing of every level serves the restore plan and the replication start");
+        assertEquals(400, count(h));
+        insert(h, "one more");
+        TxId after = h.sync();
+        assertTrue(after.compareTo(before) > 0, "TxIds continue after the replica's " + before + ": " + after);
+      }
+      try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("replica").resolve("acme"))) {
+        long biggestNew = allLtx(r).stream().filter(f -> f.level() == 0 && f.minTxId().compareTo(before) > 0)
+            .mapToLong(LtxFileInfo::size).max().orElseThrow();
+        assertTrue(biggestNew < 40_000, "first syncs after the restore are incremental, not full-page: " + biggestNew);
+      }
+    }
+  }
+
+  @Test
+  void hotTenant_descriptors_explainedByFile() throws Exception {
+    Path fdDir = Path.of("/proc/self/fd");
+    assumeTrue(Files.isDirectory(fdDir), "needs /proc/self/fd (Linux)");
+    try (TenantDatabases m = builder("cache").build()) {
+      try (TenantHandle h = m.acquire("acme")) {
+        insert(h, "x");
+        assertEquals(1, count(h));
+        h.sync();
+      }
+      Path dir = m.cacheDirectory().resolve("acme");
+      Map<String, Integer> byFile = new TreeMap<>();
+      try (Stream<Path> fds = Files.list(fdDir)) {
+        for (Path fd : fds.toList()) {
+          try {
+            Path target = Files.readSymbolicLink(fd);
+            if (target.startsWith(dir)) {
+              byFile.merge(dir.relativize(target).toString(), 1, Integer::sum);
+            }
+          } catch (IOException e) {
+            // closed meanwhile
+          }
+        }
+      }
+      System.out.println("descriptors of one hot tenant (writer and one reader pooled): " + byFile);
+      int total = byFile.values().stream().mapToInt(Integer::intValue).sum();
+      assertEquals(List.of("acme.db", "acme.db-shm", "acme.db-wal"), List.copyOf(byFile.keySet()),
+          "nothing but the database, its WAL and its shared memory (no LTX files, no temp files)");
+      assertEquals(1, byFile.get("acme.db-shm"), "SQLite shares one -shm descriptor per process");
+      assertTrue(total <= 9, "at most 9 descriptors, was " + byFile);
+    }
+  }
+}
