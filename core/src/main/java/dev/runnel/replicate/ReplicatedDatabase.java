@@ -290,35 +290,16 @@ public final class ReplicatedDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * The highest TxId in any level of the replica. The ten LISTs run concurrently: on an object store
-   * each is a network round trip, and this is on every cold start's path.
-   */
+  /** The highest TxId in any level of the replica (one {@link ReplicaClient#listAllLevels()}). */
   private static TxId remoteMaxTxId(ReplicaClient replica) throws IOException {
-    List<java.util.concurrent.Future<List<LtxFileInfo>>> lists = new java.util.ArrayList<>();
-    try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
-        int l = level;
-        lists.add(ex.submit(() -> replica.list(l)));
+    TxId max = TxId.ZERO;
+    for (List<LtxFileInfo> files : replica.listAllLevels().values()) {
+      for (LtxFileInfo info : files) {
+        max = TxId.max(max, info.maxTxId());
       }
-      TxId max = TxId.ZERO;
-      for (var f : lists) {
-        for (LtxFileInfo info : f.get()) {
-          max = TxId.max(max, info.maxTxId());
-        }
-      }
-      return max;
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("list " + replica.describe() + ": " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while listing " + replica.describe());
     }
+    return max;
   }
-
 
   /**
    * Records that {@code db} was just restored from its replica at exactly {@code txId}, so that

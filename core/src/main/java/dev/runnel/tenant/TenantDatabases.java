@@ -59,6 +59,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 
 /**
  * One SQLite database per tenant, embedded: restored on demand from the tenant's replica into a
@@ -390,6 +391,35 @@ public final class TenantDatabases implements AutoCloseable {
     }
   }
 
+  /**
+   * A {@link DataSource} for one tenant, for code written against one: each
+   * {@code getConnection()} acquires the tenant (cold-starting it if needed) and returns its writer
+   * ({@link TenantHandle#writer()}), or with {@code readOnly} a reader; closing the connection
+   * closes that handle. A failed acquire becomes an {@link SQLException} (SQLState 08001) whose
+   * cause is the {@link TenantBusyException} or {@link IOException}. The writer is exclusive: a
+   * thread that asks for a second writer connection while holding one waits for itself until the
+   * busy timeout; use {@link TenantHandle#dataSource(boolean)} for nested use. Thread-safe.
+   *
+   * @throws IllegalArgumentException if the id is invalid
+   */
+  public DataSource dataSource(String tenantId, boolean readOnly) {
+    TenantIds.check(tenantId);
+    return new TenantDataSource(() -> {
+      TenantHandle h;
+      try {
+        h = acquire(tenantId);
+      } catch (IOException e) {
+        throw new SQLException("runnel-tenant [" + tenantId + "] cannot be acquired: " + e.getMessage(), "08001", e);
+      }
+      try {
+        return Tenant.pooled(readOnly ? h.reader() : h.writer(), h::close);
+      } catch (SQLException | RuntimeException e) {
+        h.close();
+        throw e;
+      }
+    }, tenantId + (readOnly ? ": readers" : ": writer") + ", one handle per connection");
+  }
+
   private static void await(CompletableFuture<Void> f, String tenantId) throws IOException {
     try {
       f.get();
@@ -455,7 +485,7 @@ public final class TenantDatabases implements AutoCloseable {
       if (importFrom != null) {
         importInto(t, replica, lease, importFrom);
       } else {
-        ReplicaListing listing = ReplicaListing.fetch(replica, false);
+        ReplicaListing listing = new ReplicaListing(replica.describe(), replica.listAllLevels());
         if (hasAnyLtx(listing)) {
           replicaMax = maxTxId(listing);
           try {
@@ -739,16 +769,22 @@ public final class TenantDatabases implements AutoCloseable {
 
   /**
    * Runs one maintenance pass now, on the caller's thread: evicts tenants idle past the timeout
-   * (by the injected clock), then least-recently-used tenants while over the hot cap or the disk
-   * budget (re-measuring disk use). The background sweep calls this every
+   * (by the injected clock), closes the pooled connections of tenants unused for a sweep interval
+   * (they reopen on demand), then evicts least-recently-used tenants while over the hot cap or the
+   * disk budget (re-measuring disk use). The background sweep calls this every
    * {@link TenantOptions#sweepInterval()}.
    */
   public void runMaintenance() {
     long now = clock.millis();
     long idle = options.idleTimeout().toMillis();
+    long sweep = options.sweepInterval().toMillis();
     for (Tenant t : tenants.values()) {
-      if (t.isHot() && t.refs.get() == 0 && now - t.lastUsedMillis >= idle) {
-        evict(t, EvictionCause.IDLE, false, false);
+      if (t.isHot() && t.refs.get() == 0) {
+        if (now - t.lastUsedMillis >= idle) {
+          evict(t, EvictionCause.IDLE, false, false);
+        } else if (now - t.lastUsedMillis >= sweep) {
+          t.closeIdleConnections(); // descriptors of a quiet tenant; reopened on its next use
+        }
       }
     }
     enforceCaps(true);

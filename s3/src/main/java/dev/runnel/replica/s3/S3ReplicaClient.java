@@ -687,6 +687,55 @@ public final class S3ReplicaClient implements ReplicaClient {
     initialised = true;
   }
 
+  /**
+   * One ListObjectsV2 of {@code <path>/} (paged) instead of one per level: the level is the key's
+   * next component ({@code %04x}, or {@code ltx/<level>} for GCS). Keys of any other shape (the
+   * conditional store's objects, deeper paths) are skipped.
+   */
+  @Override
+  public Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    checkOpen();
+    String prefix = config.path() + "/";
+    String[] levelPrefixes = new String[LtxFileInfo.MAX_LEVEL + 1];
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      levelPrefixes[level] = levelPrefix(level);
+    }
+    Map<Integer, List<LtxFileInfo>> out = new java.util.TreeMap<>();
+    String token = null;
+    do {
+      ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix)
+          .maxKeys(config.listPageSize());
+      if (token != null) {
+        req.continuationToken(token);
+      }
+      ListObjectsV2Response resp = call(Op.LIST, prefix, () -> s3.listObjectsV2(req.build()));
+      for (S3Object o : resp.contents()) {
+        String key = o.key();
+        int level = -1;
+        for (int l = 0; l <= LtxFileInfo.MAX_LEVEL && level < 0; l++) {
+          if (key.startsWith(levelPrefixes[l]) && key.indexOf('/', levelPrefixes[l].length()) < 0) {
+            level = l;
+          }
+        }
+        if (level < 0) {
+          continue;
+        }
+        Optional<LtxFileName> name = LtxFileName.parse(key.substring(levelPrefixes[level].length()));
+        if (name.isEmpty()) {
+          continue;
+        }
+        Instant created = o.lastModified() != null ? o.lastModified() : Instant.EPOCH;
+        out.computeIfAbsent(level, k -> new ArrayList<>())
+            .add(new LtxFileInfo(level, name.get(), o.size() == null ? 0 : o.size(), created));
+      }
+      token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
+    } while (token != null);
+    for (List<LtxFileInfo> files : out.values()) {
+      files.sort(Comparator.comparing(LtxFileInfo::name));
+    }
+    return out;
+  }
+
   @Override
   public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
     Objects.requireNonNull(seek, "seek");

@@ -75,7 +75,7 @@ class S3SharedClientTest {
         S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "x").credentials("other", "secret").build())) {
       assertNotSame(a.shared(), b.shared());
       assertNotSame(a.shared(), c.shared());
-      assertFalse(a.shared().key().toString().contains(S3TestServer.SECRET_KEY), "key's toString hides the secret");
+      assertFalse(a.shared().key.toString().contains(S3TestServer.SECRET_KEY), "key's toString hides the secret");
     }
   }
 
