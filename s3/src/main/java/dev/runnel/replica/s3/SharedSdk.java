@@ -20,7 +20,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>Also remembers, per bucket, facts every client would otherwise re-learn with requests of its
  * own: that the bucket answered a HEAD ({@link #bucketVerified}) and how the server handles
- * conditional deletes ({@link #probedDeleteMode}). Thread-safe.
+ * conditional deletes ({@link #probedDeleteMode}).
+ *
+ * <p>Reference-counted with a linger: after the last {@link #release()} the clients stay open for
+ * {@link #linger} (default 30 s) and a client created meanwhile takes them over, so a tenant
+ * manager whose last hot tenant was just evicted does not rebuild the SDK client, re-check the
+ * bucket and re-probe the server on the next cold start. Then they are closed on a daemon timer
+ * thread (one per process, started on first use). Thread-safe.
  */
 final class SharedSdk {
   /**
@@ -50,6 +56,9 @@ final class SharedSdk {
   }
 
   private static final Map<Key, SharedSdk> LIVE = new HashMap<>();
+  /** How long unused clients stay open; tests set it. */
+  static volatile Duration linger = Duration.ofSeconds(30);
+  private static java.util.concurrent.ScheduledExecutorService closer;
 
   final Key key;
   final SdkHttpClient http;
@@ -61,6 +70,7 @@ final class SharedSdk {
   // Guarded by LIVE.
   private int users;
   private boolean closed;
+  private java.util.concurrent.ScheduledFuture<?> pendingClose;
 
   SharedSdk(Key key, SdkHttpClient http, S3Client s3, S3Client s3Conditional) {
     this.key = key;
@@ -79,17 +89,43 @@ final class SharedSdk {
         LIVE.put(key, s);
       }
       s.users++;
+      if (s.pendingClose != null) {
+        s.pendingClose.cancel(false);
+        s.pendingClose = null;
+      }
       return s;
     }
   }
 
-  /** Drops one user; the last one closes the clients and the pool. */
+  /** Drops one user; after the last one the clients close once the linger has passed unused. */
   void release() {
+    Duration wait = linger;
     synchronized (LIVE) {
       if (closed || --users > 0) {
         return;
       }
+      if (!wait.isZero()) {
+        if (closer == null) {
+          closer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runnel-s3-sdk-closer");
+            t.setDaemon(true);
+            return t;
+          });
+        }
+        pendingClose = closer.schedule(this::closeIfUnused, wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return;
+      }
+    }
+    closeIfUnused();
+  }
+
+  private void closeIfUnused() {
+    synchronized (LIVE) {
+      if (closed || users > 0) {
+        return;
+      }
       closed = true;
+      pendingClose = null;
       LIVE.remove(key, this);
     }
     s3.close();
@@ -97,10 +133,10 @@ final class SharedSdk {
     http.close();
   }
 
-  /** Live shared instances (tests). */
-  static int liveCount() {
+  /** Whether {@code s} is still the one handed out for its key (tests). */
+  static boolean isLive(SharedSdk s) {
     synchronized (LIVE) {
-      return LIVE.size();
+      return LIVE.get(s.key) == s;
     }
   }
 

@@ -37,13 +37,47 @@ class S3SharedClientTest {
 
   @Test
   void create_equalConnectionSettings_shareSdkUntilLastClose() throws Exception {
+    Duration saved = SharedSdk.linger;
+    SharedSdk.linger = Duration.ZERO;
+    try {
+      shareUntilLastClose();
+    } finally {
+      SharedSdk.linger = saved;
+    }
+  }
+
+  @Test
+  void release_lastUser_sdkLingersForNextClientThenCloses() throws Exception {
+    Duration saved = SharedSdk.linger;
+    SharedSdk.linger = Duration.ofMillis(300);
+    try {
+      String bucket = server.newBucket();
+      S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "tenants/a").build());
+      a.init();
+      SharedSdk shared = a.shared();
+      a.close();
+      assertFalse(shared.isClosed(), "lingers after its last user");
+      S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "tenants/b").build());
+      assertSame(shared, b.shared(), "taken over within the linger");
+      b.init();
+      assertEquals(0, b.stats().operations(Op.HEAD), "what a learned is kept");
+      b.close();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!shared.isClosed() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(shared.isClosed(), "closed once the linger passed unused");
+    } finally {
+      SharedSdk.linger = saved;
+    }
+  }
+
+  private void shareUntilLastClose() throws Exception {
     String bucket = server.newBucket();
-    int before = SharedSdk.liveCount();
     S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "tenants/a").build());
     S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "tenants/b").build());
     assertSame(a.sdk(), b.sdk());
     assertSame(a.shared(), b.shared());
-    assertEquals(before + 1, SharedSdk.liveCount());
     SharedSdk shared = a.shared();
 
     a.close();
@@ -54,7 +88,7 @@ class S3SharedClientTest {
 
     b.close();
     assertTrue(shared.isClosed(), "closed with its last user");
-    assertEquals(before, SharedSdk.liveCount());
+    assertFalse(SharedSdk.isLive(shared));
     b.close(); // idempotent: must not release twice
 
     S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "tenants/c").build());
