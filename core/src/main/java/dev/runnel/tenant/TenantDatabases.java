@@ -8,12 +8,6 @@ import dev.runnel.replica.ReplicaClients;
 import dev.runnel.replicate.ReplicatedDatabase;
 import dev.runnel.replicate.ReplicationOptions;
 import dev.runnel.replicate.ReplicationRuntime;
-import dev.runnel.restore.NoMatchingBackupException;
-import dev.runnel.restore.ReplicaListing;
-import dev.runnel.restore.RestorePlan;
-import dev.runnel.restore.RestorePlanner;
-import dev.runnel.restore.RestoreTarget;
-import dev.runnel.restore.Restorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -462,50 +456,39 @@ public final class TenantDatabases implements AutoCloseable {
     ReplicaClient replica = null;
     TenantLease lease = null;
     ReplicatedDatabase rdb = null;
+    CompletableFuture<TenantRestore.Attempt> speculative = null;
     try {
       replica = Objects.requireNonNull(replicas.apply(t.id), "replica factory returned null");
       replica.init();
       ReplicaClient r0 = replica;
       ConditionalStore store = replica.conditionalStore().orElseThrow(() -> new IOException(
           "runnel-tenant [" + t.id + "] replica " + r0.describe() + " has no conditional store; leases need one"));
+      deleteTree(t.dir);
+      Files.createDirectories(t.dir);
+      if (importFrom == null) {
+        // Restore while the lease request is in flight; TenantRestore.finish checks the result
+        // against a listing taken under the lease.
+        speculative = TenantRestore.start(t.id, replica, t.db, io);
+      }
       try {
         lease = TenantLease.acquire(t.id, store, holderId, options.leaseTtl(), clock);
       } catch (TenantBusyException e) {
         leaseConflicts.increment();
         throw e;
       }
-      deleteTree(t.dir);
-      Files.createDirectories(t.dir);
       boolean isNew = false;
-      // The replica's highest TxId, from the one listing taken after the lease: nobody else can
-      // write the replica while we hold the lease, so replication starts from it without listing
-      // every level again (fencing's remaining window is the lease's, see TenantLease).
+      // The replica's highest TxId, from a listing taken under the lease: nobody else can write
+      // the replica while we hold it, so replication starts from it without listing every level
+      // again (fencing's remaining window is the lease's, see TenantLease).
       TxId replicaMax = TxId.ZERO;
       TxId restoredAt = null;
       if (importFrom != null) {
-        importInto(t, replica, lease, importFrom);
+        importInto(t, replica, lease, importFrom); // replica empty afterwards: replicaMax stays zero
       } else {
-        ReplicaListing listing = new ReplicaListing(replica.describe(), replica.listAllLevels());
-        if (hasAnyLtx(listing)) {
-          replicaMax = maxTxId(listing);
-          try {
-            RestorePlan plan = RestorePlanner.plan(listing, RestoreTarget.latest());
-            // Not fsynced: the cache directory is scratch. A crash loses nothing the replica does
-            // not hold (it holds everything this file has), and the next manager deletes every
-            // tenant directory at build (deleteLeftovers), so a torn file is never mistaken for a
-            // good one. Commits made later are made durable by SQLite in the WAL as usual.
-            Restorer.Result r = Restorer.restore(replica, plan, t.db,
-                Restorer.Options.defaults().withParallelism(4).withDurable(false));
-            restoredAt = r.txId();
-            LOG.log(Level.DEBUG, "runnel-tenant [{0}] restored TxId {1} ({2} bytes) from {3}", t.id, r.txId(),
-                r.bytesDownloaded(), replica.describe());
-          } catch (NoMatchingBackupException e) {
-            // Files exist but reach no state: never paper over a damaged history with a new database.
-            throw new IOException("runnel-tenant [" + t.id + "] replica " + replica.describe()
-                + " holds files but no restorable state; refusing to create a new database over it: "
-                + e.getMessage(), e);
-          }
-        } else {
+        TenantRestore.Outcome o = TenantRestore.finish(t.id, speculative, replica, t.db);
+        replicaMax = o.replicaMax();
+        restoredAt = o.restoredAt();
+        if (restoredAt == null) {
           LOG.log(Level.WARNING, "runnel-tenant [{0}] no replica at {1}: creating a new tenant database", t.id,
               replica.describe());
           createNew(t);
@@ -567,6 +550,9 @@ public final class TenantDatabases implements AutoCloseable {
         } catch (IOException | RuntimeException ex) {
           e.addSuppressed(ex);
         }
+      }
+      if (speculative != null) {
+        TenantRestore.await(speculative); // it writes into the directory deleted below
       }
       if (replica != null) {
         closeQuietly(replica);
@@ -641,25 +627,6 @@ public final class TenantDatabases implements AutoCloseable {
         t.returnWriter(w);
       }
     }
-  }
-
-  private static boolean hasAnyLtx(ReplicaListing listing) {
-    for (List<LtxFileInfo> files : listing.levels().values()) {
-      if (!files.isEmpty()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static TxId maxTxId(ReplicaListing listing) {
-    TxId max = TxId.ZERO;
-    for (List<LtxFileInfo> files : listing.levels().values()) {
-      for (LtxFileInfo f : files) {
-        max = TxId.max(max, f.maxTxId());
-      }
-    }
-    return max;
   }
 
   private static boolean hasAnyLtx(ReplicaClient replica) throws IOException {

@@ -106,8 +106,9 @@ class TenantColdStartTest {
         before = allLtx(r).stream().map(LtxFileInfo::maxTxId).max(TxId::compareTo).orElseThrow();
       }
       try (TenantHandle h = m.acquire("acme")) {
-        assertEquals(LtxFileInfo.MAX_LEVEL + 1, seen.get().lists.get(),
-            "one listing of every level serves the restore plan and the replication start");
+        assertEquals(2 * (LtxFileInfo.MAX_LEVEL + 1), seen.get().lists.get(),
+            "two listings of every level (the speculative restore's, the check under the lease) and none more "
+                + "for the replication start");
         assertEquals(400, count(h));
         insert(h, "one more");
         TxId after = h.sync();
@@ -117,6 +118,84 @@ class TenantColdStartTest {
         long biggestNew = allLtx(r).stream().filter(f -> f.level() == 0 && f.minTxId().compareTo(before) > 0)
             .mapToLong(LtxFileInfo::size).max().orElseThrow();
         assertTrue(biggestNew < 40_000, "first syncs after the restore are incremental, not full-page: " + biggestNew);
+      }
+    }
+  }
+
+  @Test
+  void acquire_replicaChangesWhileLeaseIsTaken_restoresAgainFromListingUnderLease() throws Exception {
+    Path replica = tmp.resolve("replica").resolve("acme");
+    try (TenantDatabases a = builder("cache-a").build()) {
+      fill(a, "acme", 10);
+    }
+    Path early = tmp.resolve("early");
+    copyTree(replica, early);
+    try (TenantDatabases a = builder("cache-a").build()) {
+      fill(a, "acme", 5);
+    }
+    // The replica as the speculative restore will see it (10 rows); the files of the 5 later rows
+    // land while the lease is being taken, as a late upload of a previous holder would.
+    Path late = tmp.resolve("late");
+    copyTree(replica, late);
+    TenantDatabases.deleteTree(replica);
+    copyTree(early, replica);
+    AtomicInteger leaseCreates = new AtomicInteger();
+    TenantDatabases.Builder b = builder("cache-b").replicaFactory(id -> new TenantTesting.CountingReplica(
+        FileReplicaClient.create(tmp.resolve("replica").resolve(id)), new AtomicBoolean(), new AtomicInteger(),
+        new AtomicInteger()) {
+      @Override
+      public java.util.Optional<dev.runnel.replica.ConditionalStore> conditionalStore() {
+        dev.runnel.replica.ConditionalStore real = super.conditionalStore().orElseThrow();
+        return java.util.Optional.of(new dev.runnel.replica.ConditionalStore() {
+          @Override
+          public java.util.Optional<Versioned> read(String name) throws IOException {
+            return real.read(name);
+          }
+
+          @Override
+          public boolean createIfAbsent(String name, byte[] data) throws IOException {
+            if (leaseCreates.getAndIncrement() == 0) {
+              long deadline = System.nanoTime() + 10_000_000_000L;
+              while (lists.get() < LtxFileInfo.MAX_LEVEL + 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the speculative restore has listed
+              }
+              copyTree(late, replica);
+            }
+            return real.createIfAbsent(name, data);
+          }
+
+          @Override
+          public boolean replaceIfUnchanged(String name, byte[] data, String etag) throws IOException {
+            return real.replaceIfUnchanged(name, data, etag);
+          }
+
+          @Override
+          public boolean deleteIfUnchanged(String name, String etag) throws IOException {
+            return real.deleteIfUnchanged(name, etag);
+          }
+        });
+      }
+    });
+    try (TenantDatabases m = b.build(); TenantHandle h = m.acquire("acme")) {
+      assertEquals(15, count(h), "the rows uploaded while the lease was taken are there");
+      insert(h, "next");
+      h.sync();
+    }
+    try (TenantDatabases c = builder("cache-c").build(); TenantHandle h = c.acquire("acme")) {
+      assertEquals(16, count(h));
+    }
+  }
+
+  /** Copies files under {@code from} to the same relative paths under {@code to}, replacing. */
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path q = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(q);
+        } else if (!p.getFileName().toString().startsWith("lease") && !p.getFileName().toString().startsWith(".")) {
+          Files.copy(p, q, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
       }
     }
   }

@@ -102,7 +102,7 @@ final class TenantTesting {
   }
 
   /** A replica wrapper with counters and a switch that makes writes fail. */
-  static final class CountingReplica implements ReplicaClient {
+  static class CountingReplica implements ReplicaClient {
     final ReplicaClient real;
     final AtomicBoolean down;
     final AtomicInteger opens;
