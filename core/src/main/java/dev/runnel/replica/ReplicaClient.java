@@ -52,6 +52,35 @@ public interface ReplicaClient extends AutoCloseable {
   }
 
   /**
+   * The files of every level 0..{@link LtxFileInfo#MAX_LEVEL} with cheap timestamps, as
+   * {@link #list(int)} of each level would give them (levels without files are absent or empty).
+   * The default lists the levels concurrently, one request each on an object store; backends that
+   * can list everything in fewer round trips (S3: one LIST of the replica's prefix) override it.
+   */
+  default java.util.Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    java.util.Map<Integer, List<LtxFileInfo>> out = new java.util.TreeMap<>();
+    List<java.util.concurrent.Future<List<LtxFileInfo>>> lists = new java.util.ArrayList<>();
+    try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+        int l = level;
+        lists.add(ex.submit(() -> list(l)));
+      }
+      for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+        out.put(level, lists.get(level).get());
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("list " + describe() + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while listing " + describe());
+    }
+    return out;
+  }
+
+  /**
    * Opens a byte range of one file.
    *
    * A range reaching past the end is clipped: an offset at or past the end gives an empty stream.

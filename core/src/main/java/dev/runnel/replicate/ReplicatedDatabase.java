@@ -125,17 +125,61 @@ public final class ReplicatedDatabase implements AutoCloseable {
    */
   public static ReplicatedDatabase open(Path db, ReplicaClient replica, ReplicationOptions options,
       ReplicationRuntime runtime) throws IOException {
+    return open(db, replica, options, runtime, null, null);
+  }
+
+  /**
+   * {@link #open(Path, ReplicaClient, ReplicationOptions, ReplicationRuntime)} for a caller that has
+   * just listed the replica and is its only writer: {@code replicaMax} (the highest TxId of any
+   * level, {@link TxId#ZERO} for an empty replica) is used instead of listing every level again.
+   * Sound only if nothing can have written to the replica since that listing, e.g. because the
+   * caller held an exclusive lease on it before listing (as the tenant manager does); a stale value
+   * would make this database reuse TxIds the replica already holds.
+   */
+  public static ReplicatedDatabase open(Path db, ReplicaClient replica, ReplicationOptions options,
+      ReplicationRuntime runtime, TxId replicaMax) throws IOException {
+    return open(db, replica, options, runtime, null, java.util.Objects.requireNonNull(replicaMax, "replicaMax"));
+  }
+
+  /**
+   * Starts replicating a database the caller has just restored from {@code replica} at exactly
+   * {@code restoredAt} and not opened since, with {@code replicaMax} as in
+   * {@link #open(Path, ReplicaClient, ReplicationOptions, ReplicationRuntime, TxId)}. Like
+   * {@link #adoptRestored} followed by {@code open}, but without the on-disk record (and its
+   * fsyncs) and without listing the replica again: the first sync is incremental. Local L0 files of
+   * an earlier life of the database are deleted. If the database has WAL content after all, or
+   * {@code restoredAt} is not {@code replicaMax}, the usual rules apply (full-page first sync).
+   */
+  public static ReplicatedDatabase openRestored(Path db, ReplicaClient replica, ReplicationOptions options,
+      ReplicationRuntime runtime, TxId restoredAt, TxId replicaMax) throws IOException {
+    return open(db, replica, options, runtime, java.util.Objects.requireNonNull(restoredAt, "restoredAt"),
+        java.util.Objects.requireNonNull(replicaMax, "replicaMax"));
+  }
+
+  /** {@code restoredAt} non-null: see {@link #openRestored}; {@code knownReplicaMax} null: list the replica. */
+  private static ReplicatedDatabase open(Path db, ReplicaClient replica, ReplicationOptions options,
+      ReplicationRuntime runtime, TxId restoredAt, TxId knownReplicaMax) throws IOException {
     Path path = db.toAbsolutePath().normalize();
     checkSqliteFile(path);
     MetaDirectory meta = new MetaDirectory(options.metaPath().orElseGet(() -> MetaDirectory.defaultFor(path)));
     meta.init();
     Path walPath = path.resolveSibling(path.getFileName() + "-wal");
-    Optional<TxId> clean = meta.takeCleanState(path);
+    Optional<TxId> clean;
+    if (restoredAt != null) {
+      // The database file is a fresh restore: L0 files of an earlier life describe another file.
+      meta.takeCleanState(path);
+      if (!meta.listL0().isEmpty()) {
+        meta.deleteAllL0();
+      }
+      clean = Optional.of(restoredAt);
+    } else {
+      clean = meta.takeCleanState(path);
+    }
     if (clean.isPresent() && Files.exists(walPath) && Files.size(walPath) > WalHeader.SIZE) {
       clean = Optional.empty(); // someone wrote to the WAL since the clean shutdown
     }
     replica.init();
-    TxId remoteMax = remoteMaxTxId(replica);
+    TxId remoteMax = knownReplicaMax != null ? knownReplicaMax : remoteMaxTxId(replica);
 
     // The one long-lived descriptor, opened before SQLite and closed after it.
     FileChannel dbFile = FileChannel.open(path, StandardOpenOption.READ);
@@ -246,35 +290,16 @@ public final class ReplicatedDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * The highest TxId in any level of the replica. The ten LISTs run concurrently: on an object store
-   * each is a network round trip, and this is on every cold start's path.
-   */
+  /** The highest TxId in any level of the replica (one {@link ReplicaClient#listAllLevels()}). */
   private static TxId remoteMaxTxId(ReplicaClient replica) throws IOException {
-    List<java.util.concurrent.Future<List<LtxFileInfo>>> lists = new java.util.ArrayList<>();
-    try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
-        int l = level;
-        lists.add(ex.submit(() -> replica.list(l)));
+    TxId max = TxId.ZERO;
+    for (List<LtxFileInfo> files : replica.listAllLevels().values()) {
+      for (LtxFileInfo info : files) {
+        max = TxId.max(max, info.maxTxId());
       }
-      TxId max = TxId.ZERO;
-      for (var f : lists) {
-        for (LtxFileInfo info : f.get()) {
-          max = TxId.max(max, info.maxTxId());
-        }
-      }
-      return max;
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("list " + replica.describe() + ": " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while listing " + replica.describe());
     }
+    return max;
   }
-
 
   /**
    * Records that {@code db} was just restored from its replica at exactly {@code txId}, so that

@@ -22,16 +22,21 @@ final class SqliteSession implements AutoCloseable {
   static final String SEQ_TABLE = "_litestream_seq";
   static final String LOCK_TABLE = "_litestream_lock";
 
-  private final Connection readLock;
-  private final Connection control;
+  /**
+   * Holds the long-running read transaction, and between two of them runs the control statements
+   * (checkpoint, {@code _litestream_seq} bump, page size) in autocommit mode: the capture algorithm
+   * always releases the read lock before those, so one connection serves both (one descriptor on
+   * the database and one on the WAL fewer per replicated database than two connections).
+   */
+  private final Connection main;
+  /** The write barrier, a separate connection: a checkpoint cannot run inside a write transaction. */
   private final Connection barrier;
   private boolean readLockHeld;
   private boolean barrierHeld;
   private boolean closed;
 
-  private SqliteSession(Connection readLock, Connection control, Connection barrier) {
-    this.readLock = readLock;
-    this.control = control;
+  private SqliteSession(Connection main, Connection barrier) {
+    this.main = main;
     this.barrier = barrier;
   }
 
@@ -42,7 +47,6 @@ final class SqliteSession implements AutoCloseable {
    */
   static SqliteSession open(Path db, Duration busyTimeout) throws IOException {
     Connection c1 = null;
-    Connection c2 = null;
     Connection c3 = null;
     try {
       c1 = connect(db, busyTimeout);
@@ -57,16 +61,23 @@ final class SqliteSession implements AutoCloseable {
         st.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
         st.execute("CREATE TABLE IF NOT EXISTS " + LOCK_TABLE + " (id INTEGER)");
       }
-      c2 = connect(db, busyTimeout);
+      try (Statement st = c1.createStatement()) {
+        // This connection commits only _litestream_seq bumps, whose durability does not matter:
+        // a bump lost to a power failure leaves the WAL shorter than the captured position, which
+        // the next start detects like any other WAL reset (full-page sync). FULL would fsync the
+        // WAL (and, the first time, its directory) on every bump, e.g. on a restored tenant's cold
+        // path. Checkpoints sync the same under NORMAL as under FULL, and an application commit
+        // with FULL still syncs every earlier frame with its own.
+        st.execute("PRAGMA synchronous = NORMAL");
+      }
       c3 = connect(db, busyTimeout);
-      c1.setAutoCommit(false);
       c3.setAutoCommit(false);
-      return new SqliteSession(c1, c2, c3);
+      return new SqliteSession(c1, c3);
     } catch (SQLException e) {
-      closeQuietly(c1, c2, c3);
+      closeQuietly(c1, c3);
       throw new IOException(db + ": cannot open for replication: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(c1, c2, c3);
+      closeQuietly(c1, c3);
       throw e;
     }
   }
@@ -88,10 +99,14 @@ final class SqliteSession implements AutoCloseable {
     if (readLockHeld) {
       return;
     }
-    try (Statement st = readLock.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
-      rs.next();
-      readLockHeld = true;
+    try {
+      main.setAutoCommit(false);
+      try (Statement st = main.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
+        rs.next();
+        readLockHeld = true;
+      }
     } catch (SQLException e) {
+      rollbackQuietly(main);
       throw new IOException("acquire read lock: " + e.getMessage(), e);
     }
   }
@@ -102,7 +117,8 @@ final class SqliteSession implements AutoCloseable {
     }
     readLockHeld = false;
     try {
-      readLock.rollback();
+      main.rollback();
+      main.setAutoCommit(true);
     } catch (SQLException e) {
       throw new IOException("release read lock: " + e.getMessage(), e);
     }
@@ -147,7 +163,8 @@ final class SqliteSession implements AutoCloseable {
   record CheckpointResult(boolean busy, int logFrames, int checkpointedFrames) {}
 
   CheckpointResult checkpoint(String mode) throws IOException {
-    try (Statement st = control.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+    checkControl("wal_checkpoint");
+    try (Statement st = main.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
       if (!rs.next()) {
         throw new IOException("wal_checkpoint(" + mode + ") returned no row");
       }
@@ -162,7 +179,8 @@ final class SqliteSession implements AutoCloseable {
 
   /** Writes one row so the WAL gets a frame (and restarts with new salts if it was checkpointed). */
   void bumpSeq() throws IOException {
-    try (Statement st = control.createStatement()) {
+    checkControl(SEQ_TABLE);
+    try (Statement st = main.createStatement()) {
       st.execute("INSERT INTO " + SEQ_TABLE + " (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
     } catch (SQLException e) {
       throw new IOException("write " + SEQ_TABLE + ": " + e.getMessage(), e);
@@ -170,11 +188,19 @@ final class SqliteSession implements AutoCloseable {
   }
 
   int pageSize() throws IOException {
-    try (Statement st = control.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+    checkControl("page_size");
+    try (Statement st = main.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_size")) {
       rs.next();
       return rs.getInt(1);
     } catch (SQLException e) {
       throw new IOException("read page_size: " + e.getMessage(), e);
+    }
+  }
+
+  /** Control statements need the read transaction released (a checkpoint cannot run inside it). */
+  private void checkControl(String what) {
+    if (readLockHeld) {
+      throw new IllegalStateException(what + " while the read lock is held");
     }
   }
 
@@ -211,7 +237,7 @@ final class SqliteSession implements AutoCloseable {
     }
     closed = true;
     SQLException first = null;
-    for (Connection c : new Connection[] {barrier, readLock, control}) {
+    for (Connection c : new Connection[] {barrier, main}) {
       try {
         if (!c.getAutoCommit()) {
           c.rollback();

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,28 +48,42 @@ public final class Restorer {
    * @param parallelism concurrent downloads (default 8)
    * @param integrityCheck check run on the result; the output is deleted if it fails (default none)
    * @param overwrite replace an existing output and remove its {@code -wal}/{@code -shm} (default false)
+   * @param durable fsync the output and its directory before returning (default true). Turn off
+   *     only for a scratch copy that is never trusted after a crash, e.g. a tenant cache file
+   *     (the tenant manager deletes its whole cache directory at startup): the rename stays atomic
+   *     for other readers, but after a power loss the file may be torn
    */
-  public record Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite) {
+  public record Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite, boolean durable) {
     public Options {
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
       }
+      Objects.requireNonNull(integrityCheck, "integrityCheck");
+    }
+
+    /** Durable options (the default). */
+    public Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite) {
+      this(parallelism, integrityCheck, overwrite, true);
     }
 
     public static Options defaults() {
-      return new Options(8, IntegrityCheck.NONE, false);
+      return new Options(8, IntegrityCheck.NONE, false, true);
     }
 
     public Options withParallelism(int n) {
-      return new Options(n, integrityCheck, overwrite);
+      return new Options(n, integrityCheck, overwrite, durable);
     }
 
     public Options withIntegrityCheck(IntegrityCheck c) {
-      return new Options(parallelism, c, overwrite);
+      return new Options(parallelism, c, overwrite, durable);
     }
 
     public Options withOverwrite(boolean o) {
-      return new Options(parallelism, integrityCheck, o);
+      return new Options(parallelism, integrityCheck, o, durable);
+    }
+
+    public Options withDurable(boolean d) {
+      return new Options(parallelism, integrityCheck, overwrite, d);
     }
   }
 
@@ -118,7 +133,9 @@ public final class Restorer {
           decoders.add(new LtxDecoder(in, p.getFileName().toString()));
         }
         r = LtxMaterializer.materialize(decoders, ch);
-        ch.force(true);
+        if (options.durable()) {
+          ch.force(true);
+        }
       } finally {
         for (LtxDecoder d : decoders) {
           d.close();
@@ -130,7 +147,9 @@ public final class Restorer {
         }
       }
       Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Durable.fsyncDirectory(dir);
+      if (options.durable()) {
+        Durable.fsyncDirectory(dir);
+      }
       try {
         options.integrityCheck().run(out);
       } catch (IOException e) {

@@ -42,6 +42,11 @@ final class FencedReplicaClient implements ReplicaClient {
   }
 
   @Override
+  public java.util.Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    return delegate.listAllLevels();
+  }
+
+  @Override
   public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
     return delegate.list(level, seek, exactTimestamps);
   }

@@ -216,6 +216,38 @@ final class Tenant {
     }
   }
 
+  /**
+   * Closes the pooled connections nobody holds; they reopen on demand. Each closed connection
+   * gives back its {@code -wal} descriptor at once; its database descriptor SQLite keeps for reuse
+   * by the next connection, because the process still holds locks on the file (the engine's read
+   * transaction), and closing it would drop them.
+   *
+   * @return how many connections were closed
+   */
+  int closeIdleConnections() {
+    int n = 0;
+    Connection c;
+    while ((c = idleReaders.pollFirst()) != null) {
+      all.remove(c);
+      closeQuietly(c);
+      n++;
+    }
+    if (writerPermit.tryAcquire()) {
+      try {
+        Connection w = writer;
+        if (w != null) {
+          writer = null;
+          all.remove(w);
+          closeQuietly(w);
+          n++;
+        }
+      } finally {
+        writerPermit.release();
+      }
+    }
+    return n;
+  }
+
   /** Closes every connection, including ones handles still hold (they fail from then on). */
   void closeConnections() {
     for (Connection c : all) {

@@ -8,9 +8,6 @@ import dev.runnel.replica.ReplicaClients;
 import dev.runnel.replicate.ReplicatedDatabase;
 import dev.runnel.replicate.ReplicationOptions;
 import dev.runnel.replicate.ReplicationRuntime;
-import dev.runnel.restore.NoMatchingBackupException;
-import dev.runnel.restore.RestoreTarget;
-import dev.runnel.restore.Restorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -56,6 +53,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 
 /**
  * One SQLite database per tenant, embedded: restored on demand from the tenant's replica into a
@@ -387,6 +385,35 @@ public final class TenantDatabases implements AutoCloseable {
     }
   }
 
+  /**
+   * A {@link DataSource} for one tenant, for code written against one: each
+   * {@code getConnection()} acquires the tenant (cold-starting it if needed) and returns its writer
+   * ({@link TenantHandle#writer()}), or with {@code readOnly} a reader; closing the connection
+   * closes that handle. A failed acquire becomes an {@link SQLException} (SQLState 08001) whose
+   * cause is the {@link TenantBusyException} or {@link IOException}. The writer is exclusive: a
+   * thread that asks for a second writer connection while holding one waits for itself until the
+   * busy timeout; use {@link TenantHandle#dataSource(boolean)} for nested use. Thread-safe.
+   *
+   * @throws IllegalArgumentException if the id is invalid
+   */
+  public DataSource dataSource(String tenantId, boolean readOnly) {
+    TenantIds.check(tenantId);
+    return new TenantDataSource(() -> {
+      TenantHandle h;
+      try {
+        h = acquire(tenantId);
+      } catch (IOException e) {
+        throw new SQLException("runnel-tenant [" + tenantId + "] cannot be acquired: " + e.getMessage(), "08001", e);
+      }
+      try {
+        return Tenant.pooled(readOnly ? h.reader() : h.writer(), h::close);
+      } catch (SQLException | RuntimeException e) {
+        h.close();
+        throw e;
+      }
+    }, tenantId + (readOnly ? ": readers" : ": writer") + ", one handle per connection");
+  }
+
   private static void await(CompletableFuture<Void> f, String tenantId) throws IOException {
     try {
       f.get();
@@ -429,38 +456,39 @@ public final class TenantDatabases implements AutoCloseable {
     ReplicaClient replica = null;
     TenantLease lease = null;
     ReplicatedDatabase rdb = null;
+    CompletableFuture<TenantRestore.Attempt> speculative = null;
     try {
       replica = Objects.requireNonNull(replicas.apply(t.id), "replica factory returned null");
       replica.init();
       ReplicaClient r0 = replica;
       ConditionalStore store = replica.conditionalStore().orElseThrow(() -> new IOException(
           "runnel-tenant [" + t.id + "] replica " + r0.describe() + " has no conditional store; leases need one"));
+      deleteTree(t.dir);
+      Files.createDirectories(t.dir);
+      if (importFrom == null) {
+        // Restore while the lease request is in flight; TenantRestore.finish checks the result
+        // against a listing taken under the lease.
+        speculative = TenantRestore.start(t.id, replica, t.db, io);
+      }
       try {
         lease = TenantLease.acquire(t.id, store, holderId, options.leaseTtl(), clock);
       } catch (TenantBusyException e) {
         leaseConflicts.increment();
         throw e;
       }
-      deleteTree(t.dir);
-      Files.createDirectories(t.dir);
       boolean isNew = false;
+      // The replica's highest TxId, from a listing taken under the lease: nobody else can write
+      // the replica while we hold it, so replication starts from it without listing every level
+      // again (fencing's remaining window is the lease's, see TenantLease).
+      TxId replicaMax = TxId.ZERO;
+      TxId restoredAt = null;
       if (importFrom != null) {
-        importInto(t, replica, lease, importFrom);
+        importInto(t, replica, lease, importFrom); // replica empty afterwards: replicaMax stays zero
       } else {
-        if (hasAnyLtx(replica)) {
-          try {
-            Restorer.Result r = Restorer.restore(replica, RestoreTarget.latest(), t.db,
-                Restorer.Options.defaults().withParallelism(4));
-            ReplicatedDatabase.adoptRestored(t.db, r.txId());
-            LOG.log(Level.DEBUG, "runnel-tenant [{0}] restored TxId {1} ({2} bytes) from {3}", t.id, r.txId(),
-                r.bytesDownloaded(), replica.describe());
-          } catch (NoMatchingBackupException e) {
-            // Files exist but reach no state: never paper over a damaged history with a new database.
-            throw new IOException("runnel-tenant [" + t.id + "] replica " + replica.describe()
-                + " holds files but no restorable state; refusing to create a new database over it: "
-                + e.getMessage(), e);
-          }
-        } else {
+        TenantRestore.Outcome o = TenantRestore.finish(t.id, speculative, replica, t.db);
+        replicaMax = o.replicaMax();
+        restoredAt = o.restoredAt();
+        if (restoredAt == null) {
           LOG.log(Level.WARNING, "runnel-tenant [{0}] no replica at {1}: creating a new tenant database", t.id,
               replica.describe());
           createNew(t);
@@ -468,7 +496,9 @@ public final class TenantDatabases implements AutoCloseable {
         }
       }
       FencedReplicaClient fenced = new FencedReplicaClient(replica, lease, options.verifyLeaseOnUpload());
-      rdb = ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime);
+      rdb = restoredAt != null
+          ? ReplicatedDatabase.openRestored(t.db, fenced, tenantReplication, runtime, restoredAt, replicaMax)
+          : ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime, replicaMax);
       t.replica = replica;
       t.lease = lease;
       t.rdb = rdb;
@@ -520,6 +550,9 @@ public final class TenantDatabases implements AutoCloseable {
         } catch (IOException | RuntimeException ex) {
           e.addSuppressed(ex);
         }
+      }
+      if (speculative != null) {
+        TenantRestore.await(speculative); // it writes into the directory deleted below
       }
       if (replica != null) {
         closeQuietly(replica);
@@ -703,16 +736,22 @@ public final class TenantDatabases implements AutoCloseable {
 
   /**
    * Runs one maintenance pass now, on the caller's thread: evicts tenants idle past the timeout
-   * (by the injected clock), then least-recently-used tenants while over the hot cap or the disk
-   * budget (re-measuring disk use). The background sweep calls this every
+   * (by the injected clock), closes the pooled connections of tenants unused for a sweep interval
+   * (they reopen on demand), then evicts least-recently-used tenants while over the hot cap or the
+   * disk budget (re-measuring disk use). The background sweep calls this every
    * {@link TenantOptions#sweepInterval()}.
    */
   public void runMaintenance() {
     long now = clock.millis();
     long idle = options.idleTimeout().toMillis();
+    long sweep = options.sweepInterval().toMillis();
     for (Tenant t : tenants.values()) {
-      if (t.isHot() && t.refs.get() == 0 && now - t.lastUsedMillis >= idle) {
-        evict(t, EvictionCause.IDLE, false, false);
+      if (t.isHot() && t.refs.get() == 0) {
+        if (now - t.lastUsedMillis >= idle) {
+          evict(t, EvictionCause.IDLE, false, false);
+        } else if (now - t.lastUsedMillis >= sweep) {
+          t.closeIdleConnections(); // descriptors of a quiet tenant; reopened on its next use
+        }
       }
     }
     enforceCaps(true);

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * A claim on one hot tenant, from {@link TenantDatabases#acquire}. While any handle of a tenant is
@@ -35,6 +36,9 @@ public final class TenantHandle implements AutoCloseable {
   private Connection writer;
   private List<Connection> readers;
   private boolean closed;
+  /** The writer view handed out by {@link #dataSource}, and how many of its views are open. */
+  private Connection viewedWriter;
+  private int writerViews;
 
   TenantHandle(TenantDatabases owner, Tenant tenant) {
     this.owner = owner;
@@ -92,6 +96,41 @@ public final class TenantHandle implements AutoCloseable {
     });
     readers.add(self[0]);
     return self[0];
+  }
+
+  /**
+   * This handle as a {@link DataSource}, for code written against one. {@code getConnection()}
+   * returns the tenant's writer, as {@link #writer()} does (exclusive to this handle, waiting up to
+   * the busy timeout while another handle holds it); while a connection from it is open, further
+   * calls return further views of the same writer, which goes back to the tenant when the last view
+   * closes (do not also close {@link #writer()} meanwhile). With {@code readOnly}, each call
+   * returns a reader from the pool, as {@link #reader()} does. Connections fail once the handle is
+   * closed. Thread-safe; JDBC connections are not.
+   */
+  public DataSource dataSource(boolean readOnly) {
+    return new TenantDataSource(readOnly ? this::reader : this::writerView,
+        tenant.id + (readOnly ? ": readers" : ": writer") + " of one handle");
+  }
+
+  private synchronized Connection writerView() throws SQLException {
+    Connection w = writer();
+    if (w != viewedWriter) {
+      viewedWriter = w;
+      writerViews = 0;
+    }
+    writerViews++;
+    return Tenant.pooled(w, () -> {
+      synchronized (this) {
+        if (viewedWriter == w && --writerViews == 0) {
+          viewedWriter = null;
+          try {
+            w.close();
+          } catch (SQLException ignored) {
+            // Pooled views do not throw on close.
+          }
+        }
+      }
+    });
   }
 
   /**

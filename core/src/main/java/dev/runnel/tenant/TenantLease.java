@@ -120,9 +120,14 @@ final class TenantLease {
   private void take() throws IOException {
     long now = clock.millis();
     Content mine = new Content(holder, now + ttlMillis, nonce);
+    // First assume the object is absent (the previous holder released it on eviction, or the
+    // tenant is new) and create it straight away: one request instead of read + create. If it
+    // exists, read it and decide as before.
     Optional<Versioned> cur = Optional.empty();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      cur = store.read(OBJECT);
+    for (int attempt = 0; attempt < 4; attempt++) {
+      if (attempt > 0) {
+        cur = store.read(OBJECT);
+      }
       boolean won;
       if (cur.isEmpty()) {
         won = store.createIfAbsent(OBJECT, mine.encode());

@@ -102,11 +102,12 @@ final class TenantTesting {
   }
 
   /** A replica wrapper with counters and a switch that makes writes fail. */
-  static final class CountingReplica implements ReplicaClient {
+  static class CountingReplica implements ReplicaClient {
     final ReplicaClient real;
     final AtomicBoolean down;
     final AtomicInteger opens;
     final AtomicInteger writes;
+    final AtomicInteger lists = new AtomicInteger();
 
     CountingReplica(ReplicaClient real, AtomicBoolean down, AtomicInteger opens, AtomicInteger writes) {
       this.real = real;
@@ -132,6 +133,7 @@ final class TenantTesting {
 
     @Override
     public List<LtxFileInfo> list(int level, TxId seek, boolean exact) throws IOException {
+      lists.incrementAndGet();
       return real.list(level, seek, exact);
     }
 

@@ -224,6 +224,28 @@ public abstract class ReplicaClientContract extends ConditionalStoreContract {
     }
   }
 
+  @Test
+  void listAllLevels_filesOnSeveralLevels_equalsEveryLevelListed() throws Exception {
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      assertEquals(List.of(), client.listAllLevels().getOrDefault(level, List.of()), "empty level " + level);
+    }
+    put(0, 3, 3, TS, 1);
+    put(0, 1, 1, TS, 1);
+    put(0, 2, 2, TS, 1);
+    put(1, 1, 2, TS, 1);
+    put(8, 1, 3, TS, 1);
+    put(9, 1, 3, TS, 1);
+    if (client.conditionalStore().isPresent()) {
+      // Coordination objects live beside the levels and are no LTX files.
+      client.conditionalStore().get().createIfAbsent("lease", new byte[] {1});
+    }
+    java.util.Map<Integer, List<LtxFileInfo>> all = client.listAllLevels();
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      assertEquals(client.list(level), all.getOrDefault(level, List.of()), "level " + level);
+    }
+    assertEquals(3, all.get(0).size());
+  }
+
   // ---- open ----------------------------------------------------------------------------------
 
   @Test

@@ -78,7 +78,15 @@ final class S3ConditionalStore implements ConditionalStore {
     }
     synchronized (probeLock) {
       if (deleteMode == null) {
-        deleteMode = probe();
+        // Clients sharing an SDK client talk to the same server: one probe per bucket serves all.
+        S3ReplicaClient.Config c = client.config();
+        SharedSdk shared = client.shared();
+        ConditionalDelete known = shared.probedDeleteMode(c.bucket(), c.conditionalDelete());
+        if (known == null) {
+          known = probe();
+          shared.rememberDeleteMode(c.bucket(), c.conditionalDelete(), known);
+        }
+        deleteMode = known;
       }
       return deleteMode;
     }

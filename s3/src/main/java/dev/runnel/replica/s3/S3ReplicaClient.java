@@ -506,11 +506,14 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
   }
 
+  /** The stats of the client whose request runs on this thread; the shared SDK clients' interceptor counts attempts there. */
+  private static final ThreadLocal<S3Stats> CURRENT_STATS = new ThreadLocal<>();
+
   private final Config config;
+  private final SharedSdk shared;
   private final S3Client s3;
   /** Same connection pool, but retries only failures that certainly left the server unchanged. */
   private final S3Client s3Conditional;
-  private final SdkHttpClient http;
   private final S3Stats stats = new S3Stats();
   private final ExecutorService workers;
   private final S3ConditionalStore conditional;
@@ -519,24 +522,9 @@ public final class S3ReplicaClient implements ReplicaClient {
 
   private S3ReplicaClient(Config config) {
     this.config = config;
-    this.http = httpClient(config);
-    this.s3 = sdkClient(config, http, stats, AwsRetryStrategy.standardRetryStrategy().toBuilder()
-        .maxAttempts(config.maxAttempts())
-        .backoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay(), config.retryMaxDelay()))
-        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay().multipliedBy(5),
-            config.retryMaxDelay()))
-        .circuitBreakerEnabled(false)
-        .build());
-    this.s3Conditional = sdkClient(config, http, stats, DefaultRetryStrategy.standardStrategyBuilder()
-        .maxAttempts(config.maxAttempts())
-        .retryOnException(S3ReplicaClient::certainlyNotApplied)
-        .treatAsThrottling(S3ReplicaClient::isThrottling)
-        .backoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay(), config.retryMaxDelay()))
-        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay().multipliedBy(5),
-            config.retryMaxDelay()))
-        .circuitBreakerEnabled(false)
-        .useClientDefaults(false)
-        .build());
+    this.shared = SharedSdk.acquire(config, S3ReplicaClient::buildShared);
+    this.s3 = shared.s3;
+    this.s3Conditional = shared.s3Conditional;
     AtomicInteger n = new AtomicInteger();
     this.workers = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "runnel-s3-" + n.incrementAndGet());
@@ -546,7 +534,41 @@ public final class S3ReplicaClient implements ReplicaClient {
     this.conditional = new S3ConditionalStore(this);
   }
 
-  /** A client for {@code config}. Does not touch the network; call {@link #init()}. */
+  private static SharedSdk buildShared(SharedSdk.Key key, Config config) {
+    SdkHttpClient http = httpClient(config);
+    try {
+      S3Client s3 = sdkClient(config, http, AwsRetryStrategy.standardRetryStrategy().toBuilder()
+          .maxAttempts(config.maxAttempts())
+          .backoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay(), config.retryMaxDelay()))
+          .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay().multipliedBy(5),
+              config.retryMaxDelay()))
+          .circuitBreakerEnabled(false)
+          .build());
+      S3Client s3Conditional = sdkClient(config, http, DefaultRetryStrategy.standardStrategyBuilder()
+          .maxAttempts(config.maxAttempts())
+          .retryOnException(S3ReplicaClient::certainlyNotApplied)
+          .treatAsThrottling(S3ReplicaClient::isThrottling)
+          .backoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay(), config.retryMaxDelay()))
+          .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay().multipliedBy(5),
+              config.retryMaxDelay()))
+          .circuitBreakerEnabled(false)
+          .useClientDefaults(false)
+          .build());
+      return new SharedSdk(key, http, s3, s3Conditional);
+    } catch (RuntimeException e) {
+      http.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A client for {@code config}. Does not touch the network; call {@link #init()}. Clients whose
+   * connection settings are equal (endpoint, region, credentials, path style, TLS, signing,
+   * timeouts and retries; bucket and path may differ) share one HTTP connection pool and SDK
+   * client, and what one learned about a bucket (it exists; how the server handles conditional
+   * deletes); the last of them to close releases the pool. Each client keeps its own
+   * {@link #stats()}.
+   */
   public static S3ReplicaClient create(Config config) {
     return new S3ReplicaClient(Objects.requireNonNull(config, "config"));
   }
@@ -561,7 +583,7 @@ public final class S3ReplicaClient implements ReplicaClient {
     return stats;
   }
 
-  /** The underlying SDK client, for tests and tools; owned by this client. */
+  /** The underlying SDK client, for tests and tools; shared with clients of equal connection settings. */
   S3Client sdk() {
     return s3;
   }
@@ -643,17 +665,75 @@ public final class S3ReplicaClient implements ReplicaClient {
     if (initialised) {
       return;
     }
+    if (shared.bucketVerified(config.bucket())) {
+      initialised = true; // another client on the same connection settings saw it
+      return;
+    }
     stats.op(Op.HEAD);
+    S3Stats prev = CURRENT_STATS.get();
+    CURRENT_STATS.set(stats);
     try {
       s3.headBucket(r -> r.bucket(config.bucket()));
+      shared.markBucketVerified(config.bucket());
     } catch (SdkException e) {
       String code = errorCode(e);
       stats.error(Op.HEAD, code);
       String endpoint = config.endpoint() != null ? config.endpoint() : "AWS";
       throw new IOException("S3 bucket \"" + config.bucket() + "\" is not reachable at endpoint " + endpoint
           + " (region " + (config.region() == null ? "default" : config.region()) + "): " + describeError(e), e);
+    } finally {
+      restoreStats(prev);
     }
     initialised = true;
+  }
+
+  /**
+   * One ListObjectsV2 of {@code <path>/} (paged) instead of one per level: the level is the key's
+   * next component ({@code %04x}, or {@code ltx/<level>} for GCS). Keys of any other shape (the
+   * conditional store's objects, deeper paths) are skipped.
+   */
+  @Override
+  public Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    checkOpen();
+    String prefix = config.path() + "/";
+    String[] levelPrefixes = new String[LtxFileInfo.MAX_LEVEL + 1];
+    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
+      levelPrefixes[level] = levelPrefix(level);
+    }
+    Map<Integer, List<LtxFileInfo>> out = new java.util.TreeMap<>();
+    String token = null;
+    do {
+      ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix)
+          .maxKeys(config.listPageSize());
+      if (token != null) {
+        req.continuationToken(token);
+      }
+      ListObjectsV2Response resp = call(Op.LIST, prefix, () -> s3.listObjectsV2(req.build()));
+      for (S3Object o : resp.contents()) {
+        String key = o.key();
+        int level = -1;
+        for (int l = 0; l <= LtxFileInfo.MAX_LEVEL && level < 0; l++) {
+          if (key.startsWith(levelPrefixes[l]) && key.indexOf('/', levelPrefixes[l].length()) < 0) {
+            level = l;
+          }
+        }
+        if (level < 0) {
+          continue;
+        }
+        Optional<LtxFileName> name = LtxFileName.parse(key.substring(levelPrefixes[level].length()));
+        if (name.isEmpty()) {
+          continue;
+        }
+        Instant created = o.lastModified() != null ? o.lastModified() : Instant.EPOCH;
+        out.computeIfAbsent(level, k -> new ArrayList<>())
+            .add(new LtxFileInfo(level, name.get(), o.size() == null ? 0 : o.size(), created));
+      }
+      token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
+    } while (token != null);
+    for (List<LtxFileInfo> files : out.values()) {
+      files.sort(Comparator.comparing(LtxFileInfo::name));
+    }
+    return out;
   }
 
   @Override
@@ -927,9 +1007,7 @@ public final class S3ReplicaClient implements ReplicaClient {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       workers.shutdownNow();
-      s3.close();
-      s3Conditional.close();
-      http.close();
+      shared.release();
     }
   }
 
@@ -979,6 +1057,8 @@ public final class S3ReplicaClient implements ReplicaClient {
    */
   <T> T call(Op op, String key, SdkCall<T> c, int... expected) throws IOException {
     stats.op(op);
+    S3Stats prev = CURRENT_STATS.get();
+    CURRENT_STATS.set(stats);
     try {
       return c.run();
     } catch (SdkException e) {
@@ -995,7 +1075,22 @@ public final class S3ReplicaClient implements ReplicaClient {
         throw io;
       }
       throw new IOException("S3 " + op + " " + location(key) + " failed: " + describeError(e), e);
+    } finally {
+      restoreStats(prev);
     }
+  }
+
+  private static void restoreStats(S3Stats prev) {
+    if (prev == null) {
+      CURRENT_STATS.remove();
+    } else {
+      CURRENT_STATS.set(prev);
+    }
+  }
+
+  /** The shared SDK side (tests). */
+  SharedSdk shared() {
+    return shared;
   }
 
   private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
@@ -1060,7 +1155,7 @@ public final class S3ReplicaClient implements ReplicaClient {
     return b.build();
   }
 
-  private static S3Client sdkClient(Config c, SdkHttpClient http, S3Stats stats, RetryStrategy retry) {
+  private static S3Client sdkClient(Config c, SdkHttpClient http, RetryStrategy retry) {
     S3ClientBuilder b = S3Client.builder()
         .httpClient(http)
         .serviceConfiguration(S3Configuration.builder()
@@ -1105,7 +1200,11 @@ public final class S3ReplicaClient implements ReplicaClient {
     b.overrideConfiguration(o -> o.retryStrategy(retry).addExecutionInterceptor(new ExecutionInterceptor() {
       @Override
       public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attrs) {
-        stats.attempt();
+        // The sync SDK client runs a request, retries included, on the caller's thread.
+        S3Stats stats = CURRENT_STATS.get();
+        if (stats != null) {
+          stats.attempt();
+        }
       }
     }));
     return b.build();
