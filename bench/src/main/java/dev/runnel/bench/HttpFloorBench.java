@@ -15,11 +15,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The floor under ServerBench's GET: what the HTTP layer alone costs, with a handler that answers
@@ -60,19 +57,21 @@ final class HttpFloorBench {
       jdk.stop(0);
       vt.close();
     }
-    try (ServerSocket ss = new ServerSocket(0, 256, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
-        try {
-          while (true) {
-            Socket c = ss.accept();
-            c.setTcpNoDelay(true);
-            Thread.ofVirtual().start(() -> answerAll(c));
-          }
-        } catch (IOException closed) {
-          // the benchmark is over
+    ServerSocket ss = new ServerSocket(0, 256, InetAddress.getLoopbackAddress());
+    Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+      try {
+        while (true) {
+          Socket c = ss.accept();
+          c.setTcpNoDelay(true);
+          Thread.ofVirtual().start(() -> answerAll(c));
         }
-      });
+      } catch (IOException closed) {
+        // the benchmark is over
+      }
+    });
+    try {
       measure("blocking loop, one virtual thread per connection", ss.getLocalPort(), os);
+    } finally {
       ss.close();
       acceptor.join(5_000);
     }
@@ -104,50 +103,17 @@ final class HttpFloorBench {
   }
 
   private static void measure(String name, int port, OperatingSystemMXBean os) throws Exception {
+    String host = InetAddress.getLoopbackAddress().getHostAddress();
     for (int connections : new int[] {1, 4}) {
-      run(port, connections, 3); // warm-up
-      List<Double> cpu = new ArrayList<>();
-      List<Double> rate = new ArrayList<>();
-      for (int r = 0; r < 3; r++) {
-        long cpu0 = os.getProcessCpuTime();
-        long t0 = System.nanoTime();
-        long n = run(port, connections, 2);
-        cpu.add((os.getProcessCpuTime() - cpu0) / 1e3 / n);
-        rate.add(n / ((System.nanoTime() - t0) / 1e9));
-      }
-      System.out.printf("%s, connections=%d: CPU µs/request %s, req/s %s%n", name, connections, Harness.mmm(cpu),
-          Harness.mmm(rate));
+      System.out.printf("%s, connections=%d: %s%n", name, connections,
+          ServerCpuBench.cpuAndRate(host, port, connections, 3, 2, HttpFloorBench::fixedGet, os));
     }
   }
 
-  private static long run(int port, int connections, double seconds) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(connections);
-    try {
-      long end = System.nanoTime() + (long) (seconds * 1e9);
-      List<Future<Long>> fs = new ArrayList<>();
-      for (int w = 0; w < connections; w++) {
-        fs.add(pool.submit(() -> {
-          long n = 0;
-          try (LoopbackHttp h = new LoopbackHttp(InetAddress.getLoopbackAddress().getHostAddress(), port)) {
-            while (System.nanoTime() < end) {
-              LoopbackHttp.Response r = h.send("GET", "/t/bench/contacts?email=eq.c1%40example.com&select=id,name",
-                  null, null);
-              if (r.status() != 200 || r.body().length() != BODY.length) {
-                throw new IllegalStateException("unexpected answer: " + r.status() + " " + r.body());
-              }
-              n++;
-            }
-          }
-          return n;
-        }));
-      }
-      long total = 0;
-      for (Future<Long> f : fs) {
-        total += f.get();
-      }
-      return total;
-    } finally {
-      pool.shutdownNow();
+  private static void fixedGet(LoopbackHttp h) throws Exception {
+    LoopbackHttp.Response r = h.send("GET", "/t/bench/contacts?email=eq.c1%40example.com&select=id,name", null, null);
+    if (r.status() != 200 || r.body().length() != BODY.length) {
+      throw new IllegalStateException("unexpected answer: " + r.status() + " " + r.body());
     }
   }
 }

@@ -46,19 +46,10 @@ final class ServerCpuBench {
             + "email TEXT NOT NULL UNIQUE, city TEXT);")
         .withShutdownGrace(Duration.ofSeconds(5)))) {
       seed(server);
+      String host = server.address().getHostString();
       for (int connections : new int[] {1, 4}) {
-        run(server, connections, Math.max(3, seconds)); // warm-up
-        List<Double> cpu = new ArrayList<>();
-        List<Double> rate = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-          long cpu0 = os.getProcessCpuTime();
-          long t0 = System.nanoTime();
-          long n = run(server, connections, seconds);
-          cpu.add((os.getProcessCpuTime() - cpu0) / 1e3 / n);
-          rate.add(n / ((System.nanoTime() - t0) / 1e9));
-        }
-        System.out.printf("GET connections=%d  CPU µs/request %s  req/s %s%n", connections, Harness.mmm(cpu),
-            Harness.mmm(rate));
+        System.out.printf("GET connections=%d  %s%n", connections,
+            cpuAndRate(host, server.port(), connections, rounds, seconds, ServerCpuBench::filteredGet, os));
       }
     } finally {
       Harness.deleteTree(dir);
@@ -79,8 +70,44 @@ final class ServerCpuBench {
     }
   }
 
-  /** GETs on {@code connections} keep-alive sockets for {@code seconds}; returns the number served. */
-  private static long run(RunnelServer server, int connections, double seconds) throws Exception {
+  /** ServerBench's GET of a random contact, with its answer checked. */
+  private static void filteredGet(LoopbackHttp h) throws Exception {
+    int id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
+    LoopbackHttp.Response r = h.send("GET", "/t/bench/contacts?email=eq."
+        + URLEncoder.encode("c" + id + "@example.com", StandardCharsets.UTF_8) + "&select=id,name", null, null);
+    String want = "[{\"id\":" + id + ",\"name\":\"Contact " + id + "\"}]";
+    if (r.status() != 200 || !r.body().equals(want)) {
+      throw new IllegalStateException("GET: expected 200 " + want + ", got " + r.status() + " " + r.body());
+    }
+  }
+
+  /** One request and the check of its answer on a worker's connection. */
+  interface Request {
+    void send(LoopbackHttp h) throws Exception;
+  }
+
+  /**
+   * After a warm-up, {@code rounds} runs of {@code request} on {@code connections} keep-alive
+   * sockets for {@code seconds} each: process CPU µs per request and requests/s, as median (min–max).
+   */
+  static String cpuAndRate(String host, int port, int connections, int rounds, double seconds, Request request,
+      OperatingSystemMXBean os) throws Exception {
+    run(host, port, connections, Math.max(3, seconds), request);
+    List<Double> cpu = new ArrayList<>();
+    List<Double> rate = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      long cpu0 = os.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      long n = run(host, port, connections, seconds, request);
+      cpu.add((os.getProcessCpuTime() - cpu0) / 1e3 / n);
+      rate.add(n / ((System.nanoTime() - t0) / 1e9));
+    }
+    return "CPU µs/request " + Harness.mmm(cpu) + "  req/s " + Harness.mmm(rate);
+  }
+
+  /** Sends {@code request} on {@code connections} sockets for {@code seconds}; returns the number sent. */
+  private static long run(String host, int port, int connections, double seconds, Request request)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(connections);
     try {
       long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -88,16 +115,9 @@ final class ServerCpuBench {
       for (int w = 0; w < connections; w++) {
         fs.add(pool.submit(() -> {
           long n = 0;
-          try (LoopbackHttp h = new LoopbackHttp(server.address().getHostString(), server.port())) {
+          try (LoopbackHttp h = new LoopbackHttp(host, port)) {
             while (System.nanoTime() < end) {
-              int id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
-              LoopbackHttp.Response r = h.send("GET", "/t/bench/contacts?email=eq."
-                  + URLEncoder.encode("c" + id + "@example.com", StandardCharsets.UTF_8) + "&select=id,name", null,
-                  null);
-              String want = "[{\"id\":" + id + ",\"name\":\"Contact " + id + "\"}]";
-              if (r.status() != 200 || !r.body().equals(want)) {
-                throw new IllegalStateException("GET: expected 200 " + want + ", got " + r.status() + " " + r.body());
-              }
+              request.send(h);
               n++;
             }
           }
