@@ -31,10 +31,12 @@ import java.util.Set;
 final class RestApi {
   private final TenantDatabases tenants;
   private final ServerConfig config;
+  private final SchemaCache schemas;
 
-  RestApi(TenantDatabases tenants, ServerConfig config) {
+  RestApi(TenantDatabases tenants, ServerConfig config, SchemaCache schemas) {
     this.tenants = tenants;
     this.config = config;
+    this.schemas = schemas;
   }
 
   /** What a handled request produced (the caller writes it). */
@@ -187,7 +189,7 @@ final class RestApi {
   private Response select(TenantHandle h, String table, List<Map.Entry<String, String>> params, Headers headers,
       Prefer prefer, Accept accept, boolean head) throws SQLException, ApiException {
     try (Connection c = h.reader()) {
-      TableSchema ts = TableSchema.load(c, table, config.exposedTables());
+      TableSchema ts = schemas.load(c, table, config.exposedTables());
       Query q = Query.parse(ts, params);
       if (q.onConflict != null || q.columns != null) {
         throw ApiException.badRequest("on_conflict and columns apply to POST only");
@@ -373,7 +375,7 @@ final class RestApi {
     boolean committed = false;
     TableSchema.beginImmediate(c);
     try {
-      TableSchema ts = TableSchema.load(c, table, config.exposedTables());
+      TableSchema ts = schemas.load(c, table, config.exposedTables());
       Query q = Query.parse(ts, params);
       if (!method.equals("POST") && (q.limit != null || q.hasOffset)) {
         throw ApiException.badRequest("limit and offset are not supported on " + method,

@@ -58,6 +58,7 @@ public final class RunnelServer implements AutoCloseable {
   private final CsvImporter importer;
   private final Jwt jwt;
   final ServerMetrics metrics = new ServerMetrics();
+  final SchemaCache schemas = new SchemaCache(SchemaCache.DEFAULT_MAX_ENTRIES);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final long startedAt = System.currentTimeMillis();
   private volatile boolean stopping;
@@ -120,7 +121,7 @@ public final class RunnelServer implements AutoCloseable {
       b.migration(migration);
     }
     this.tenants = b.build();
-    this.rest = new RestApi(tenants, config);
+    this.rest = new RestApi(tenants, config, schemas);
     this.importer = new CsvImporter(config);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     HttpServer s;
