@@ -137,7 +137,7 @@ class TenantColdStartTest {
     // land while the lease is being taken, as a late upload of a previous holder would.
     Path late = tmp.resolve("late");
     copyTree(replica, late);
-    TenantDatabases.deleteTree(replica);
+    TenantFiles.deleteTree(replica);
     copyTree(early, replica);
     AtomicInteger leaseCreates = new AtomicInteger();
     TenantDatabases.Builder b = builder("cache-b").replicaFactory(id -> new TenantTesting.CountingReplica(
