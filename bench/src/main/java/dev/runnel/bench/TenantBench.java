@@ -239,8 +239,9 @@ public final class TenantBench {
         System.out.println();
         System.out.println("Where a " + label + " cold start goes: the steps of TenantDatabases.coldStart redone one by "
             + "one outside the manager on an evicted tenant's replica (no lease), median (min–max) ms over "
-            + breakdownSamples + " samples (the lease step uses its own object name); the remainder is what the "
-            + "manager adds (directories, fenced client, timers, bookkeeping) and noise:");
+            + breakdownSamples + " samples (the lease step uses its own object name); the manager runs steps 2-3 "
+            + "while the lease request (1b) is in flight, so the remainder is what it adds (directories, fenced "
+            + "client, timers, bookkeeping) minus that overlap, plus noise, and can be negative:");
         System.out.println();
         Harness.Table bt = new Harness.Table("step", "file ms", "s3 ms");
         for (String step : steps.get("file").keySet()) {
