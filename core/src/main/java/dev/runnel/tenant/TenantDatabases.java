@@ -23,14 +23,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -559,50 +556,7 @@ public final class TenantDatabases implements AutoCloseable {
       return;
     }
     closed = true;
-    List<Tenant> all = new ArrayList<>(tenants.values());
-    Semaphore permits = new Semaphore(options.shutdownParallelism());
-    List<String> failed = new CopyOnWriteArrayList<>();
-    List<CompletableFuture<Void>> jobs = new ArrayList<>();
-    for (Tenant t : all) {
-      jobs.add(CompletableFuture.runAsync(() -> {
-        try {
-          permits.acquire();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failed.add(t.id);
-          return;
-        }
-        try {
-          try {
-            t.started.get();
-          } catch (ExecutionException e) {
-            return; // never started: nothing to flush
-          }
-          if (!t.gone && !eviction.evict(t, EvictionCause.SHUTDOWN, true, true) && !t.gone) {
-            failed.add(t.id);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failed.add(t.id);
-        } finally {
-          permits.release();
-        }
-      }, io));
-    }
-    try {
-      CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new))
-          .get(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      for (Tenant t : all) {
-        if (!t.gone && !failed.contains(t.id)) {
-          failed.add(t.id);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      LOG.log(Level.WARNING, "runnel-tenant shutdown", e);
-    }
+    List<String> failed = eviction.evictAllForShutdown(new ArrayList<>(tenants.values()), io);
     timers.shutdownNow();
     io.shutdownNow();
     if (ownsRuntime) {

@@ -6,10 +6,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -256,5 +264,60 @@ final class TenantEviction {
     } finally {
       t.lifecycle.unlock();
     }
+  }
+
+  /**
+   * The shutdown part of {@link TenantDatabases#close()}: evicts {@code all} (cause
+   * {@link EvictionCause#SHUTDOWN}, open handles cut off) on {@code io}, at most
+   * {@link TenantOptions#shutdownParallelism()} at once, for at most
+   * {@link TenantOptions#shutdownTimeout()} in total.
+   *
+   * @return the ids of the tenants that could not be flushed (or not in time)
+   */
+  List<String> evictAllForShutdown(List<Tenant> all, ExecutorService io) {
+    Semaphore permits = new Semaphore(options.shutdownParallelism());
+    List<String> failed = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> jobs = new ArrayList<>();
+    for (Tenant t : all) {
+      jobs.add(CompletableFuture.runAsync(() -> {
+        try {
+          permits.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failed.add(t.id);
+          return;
+        }
+        try {
+          try {
+            t.started.get();
+          } catch (ExecutionException e) {
+            return; // never started: nothing to flush
+          }
+          if (!t.gone && !evict(t, EvictionCause.SHUTDOWN, true, true) && !t.gone) {
+            failed.add(t.id);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failed.add(t.id);
+        } finally {
+          permits.release();
+        }
+      }, io));
+    }
+    try {
+      CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new))
+          .get(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      for (Tenant t : all) {
+        if (!t.gone && !failed.contains(t.id)) {
+          failed.add(t.id);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, "runnel-tenant shutdown", e);
+    }
+    return failed;
   }
 }
