@@ -5,6 +5,7 @@ import static dev.runnel.bench.Harness.median;
 
 import dev.runnel.compact.CompactionConfig;
 import dev.runnel.compact.CompactionService;
+import dev.runnel.replica.CountingReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
 import dev.runnel.replicate.ReplicatedDatabase;
 import dev.runnel.replicate.ReplicationOptions;
@@ -45,7 +46,7 @@ import net.jpountz.lz4.LZ4FrameOutputStream;
  *   <li><b>Runnel, simulated clock</b>: {@link ReplicatedDatabase} with default options on a
  *       {@link ReplicationRuntime} and a manual {@link CompactionService} (default compaction:
  *       levels 30 s / 5 min / 1 h, snapshot 24 h, L0 retention 5 min) sharing a
- *       {@link SimulatedClock}; the replica is a file replica behind {@link CountingReplica}. Each
+ *       {@link SimulatedClock}; the replica is a file replica behind {@link CountingReplicaClient}. Each
  *       update advances the clock by 1/rate s, commits through a Runnel-opened connection, calls
  *       {@code sync()} (one L0 file per commit, what prompt syncing does in real time when commits
  *       are further apart than a sync) and runs the due compaction monitors. "Initial" = open
@@ -74,7 +75,7 @@ public final class UploadVolumeBench {
 
   record Update(long id, String value) {}
 
-  record SimRun(CountingReplica.Counts initial, CountingReplica.Counts steady, double seconds) {}
+  record SimRun(CountingReplicaClient.Counts initial, CountingReplicaClient.Counts steady, double seconds) {}
 
   record Ultra(long initialBytes, List<Long> uploads) {
     long steadyBytes() {
@@ -98,8 +99,8 @@ public final class UploadVolumeBench {
     }
   }
 
-  record RealTime(double seconds, int updates, LsFiles lsInitial, LsFiles lsSteady, CountingReplica.Counts rnInitial,
-      CountingReplica.Counts rnSteady) {}
+  record RealTime(double seconds, int updates, LsFiles lsInitial, LsFiles lsSteady, CountingReplicaClient.Counts rnInitial,
+      CountingReplicaClient.Counts rnSteady) {}
 
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
@@ -206,10 +207,10 @@ public final class UploadVolumeBench {
     SimulatedClock clock = new SimulatedClock(Instant.parse("2026-01-01T00:00:00Z"));
     long t0 = System.nanoTime();
     Duration step = Duration.ofMillis(Math.round(1000 / rate));
-    CountingReplica.Counts initial;
-    CountingReplica.Counts end;
+    CountingReplicaClient.Counts initial;
+    CountingReplicaClient.Counts end;
     try (ReplicationRuntime rt = new ReplicationRuntime(2, 16, clock)) {
-      CountingReplica replica = new CountingReplica(FileReplicaClient.create(replicaDir));
+      CountingReplicaClient replica = new CountingReplicaClient(FileReplicaClient.create(replicaDir));
       ReplicatedDatabase rdb = ReplicatedDatabase.open(db, replica, ReplicationOptions.defaults(), rt);
       try (CompactionService svc = CompactionService.manual(compaction, clock)) {
         rdb.sync();
@@ -331,14 +332,14 @@ public final class UploadVolumeBench {
     try (Litestream.Replicator rep = ls.replicate(lsDb, lsReplica, dir.resolve("ls.log"));
         ReplicationRuntime rt = ReplicationRuntime.createDefault()) {
       rep.awaitSnapshot(Duration.ofSeconds(120));
-      CountingReplica replica = new CountingReplica(FileReplicaClient.create(dir.resolve("rn-replica")));
+      CountingReplicaClient replica = new CountingReplicaClient(FileReplicaClient.create(dir.resolve("rn-replica")));
       ReplicatedDatabase rdb = ReplicatedDatabase.open(rnDb, replica, ReplicationOptions.defaults(), rt);
       try (CompactionService svc = CompactionService.start(CompactionConfig.defaults(), Clock.systemUTC())) {
         rdb.sync();
         svc.attach(rdb);
         Harness.sleepMs(3000); // Litestream's first sync ticks, the compaction service's first pass
         LsFiles lsInitial = lsFiles(lsReplica);
-        CountingReplica.Counts rnInitial = replica.snapshot();
+        CountingReplicaClient.Counts rnInitial = replica.snapshot();
         long t0 = System.nanoTime();
         try (Connection lc = DriverManager.getConnection("jdbc:sqlite:" + lsDb);
             PreparedStatement lps = lc.prepareStatement(UPDATE_SQL);

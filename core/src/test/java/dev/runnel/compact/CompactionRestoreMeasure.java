@@ -1,5 +1,7 @@
 package dev.runnel.compact;
 
+import dev.runnel.testing.TestClock;
+import dev.runnel.replica.CountingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.file.FileReplicaClient;
 import dev.runnel.replicate.ReplicatedDatabase;
@@ -127,7 +129,7 @@ public final class CompactionRestoreMeasure {
           cumulative ? "cumulative" : "litestream", txns, (System.nanoTime() - t0) / 1e9, svc.stats());
       long[] bytes = new long[10];
       for (int i = 0; i < bytes.length; i++) {
-        bytes[i] = counting.bytesWritten.get(i);
+        bytes[i] = counting.snapshot().putBytesByLevel()[i];
       }
       if (baselines) {
         // The same final state as one snapshot, in a replica of its own.

@@ -1,9 +1,11 @@
 package dev.runnel.compact;
 
+import dev.runnel.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.ltx.TxId;
+import dev.runnel.replica.CountingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.file.FileReplicaClient;
 import dev.runnel.replicate.ReplicatedDatabase;
@@ -89,7 +91,7 @@ class CompactionServiceTest {
       }
       Thread.sleep(100); // let the engines' own monitors tick too
       for (int i = 0; i < n; i++) {
-        assertEquals(0, replicas.get(i).total(), "database " + i + " requests while idle: " + replicas.get(i));
+        assertEquals(0, replicas.get(i).snapshot().requests(), "database " + i + " requests while idle: " + replicas.get(i));
       }
       assertEquals(0, svc.stats().errors());
       for (ReplicatedDatabase db : dbs) {

@@ -1,11 +1,13 @@
 package dev.runnel.compact;
 
+import dev.runnel.testing.TestClock;
 import dev.runnel.replicate.DbContent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.ltx.TxId;
+import dev.runnel.replica.CountingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.file.FileReplicaClient;
 import dev.runnel.replicate.ReplicatedDatabase;
@@ -207,7 +209,7 @@ class CompactionWorkloadTest {
           + "%d txid + %d time restores, %s, files %s, bytes written per level %s%n",
           modes, steps, content.size(), maxPlan, (double) planSum / steps, maxL0, txRestores, timeRestores, stats,
           java.util.Arrays.toString(ReplicaListing.fetch(replica, false).levels().values().stream()
-              .mapToInt(List::size).toArray()), replica.bytesWritten);
+              .mapToInt(List::size).toArray()), java.util.Arrays.toString(replica.snapshot().putBytesByLevel()));
     } finally {
       svc.close();
     }

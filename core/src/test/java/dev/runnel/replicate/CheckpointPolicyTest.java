@@ -1,5 +1,6 @@
 package dev.runnel.replicate;
 
+import dev.runnel.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,7 +75,7 @@ class CheckpointPolicyTest {
   @Test
   void checkpointInterval_elapsedOnInjectedClock_checkpointsIdleWal() throws Exception {
     Path dbPath = newDb();
-    MutableClock clock = new MutableClock(Instant.now());
+    TestClock clock = new TestClock(Instant.now());
     ReplicationOptions opts = ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(20))
         .withCheckpointInterval(Duration.ofMinutes(1));
     try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);

@@ -1,5 +1,6 @@
 package dev.runnel.replicate;
 
+import dev.runnel.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,7 @@ class RandomWorkloadTest {
       st.execute("PRAGMA journal_mode = wal");
       st.execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, v BLOB)");
     }
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     // A small checkpoint threshold and byte cap so checkpoints, WAL restarts and multi-file syncs
     // all happen within a short test.
     ReplicationOptions opts = ReplicationOptions.defaults()

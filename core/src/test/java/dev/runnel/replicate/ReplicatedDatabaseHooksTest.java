@@ -1,5 +1,6 @@
 package dev.runnel.replicate;
 
+import dev.runnel.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,7 @@ class ReplicatedDatabaseHooksTest {
 
   @Test
   void replicaListener_uploadsAndSnapshots_reportedBeforeSyncReturns() throws Exception {
-    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, new TestClock(Instant.parse("2026-01-01T00:00:00Z")));
         ReplicatedDatabase db = open(runtime)) {
       List<LtxFileInfo> seen = new CopyOnWriteArrayList<>();
       db.addReplicaListener(seen::add);
@@ -63,7 +64,7 @@ class ReplicatedDatabaseHooksTest {
 
   @Test
   void retainUploadedL0_keepsLocalCopiesUntilDeletedThroughNeverTheNewest() throws Exception {
-    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, new TestClock(Instant.parse("2026-01-01T00:00:00Z")));
         ReplicatedDatabase db = open(runtime)) {
       db.sync();
       db.setRetainUploadedL0(true);
@@ -92,7 +93,7 @@ class ReplicatedDatabaseHooksTest {
 
   @Test
   void snapshot_neverCoversTxIdsMissingFromL0() throws Exception {
-    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, new TestClock(Instant.parse("2026-01-01T00:00:00Z")));
         ReplicatedDatabase db = open(runtime)) {
       try (Connection c = db.connect(); Statement st = c.createStatement()) {
         for (int i = 0; i < 20; i++) {

@@ -1,5 +1,6 @@
 package dev.runnel.tenant;
 
+import dev.runnel.testing.TestClock;
 import static dev.runnel.tenant.TenantTesting.SCHEMA;
 import static dev.runnel.tenant.TenantTesting.allLtx;
 import static dev.runnel.tenant.TenantTesting.count;
@@ -137,7 +138,7 @@ class TenantColdStartTest {
     // land while the lease is being taken, as a late upload of a previous holder would.
     Path late = tmp.resolve("late");
     copyTree(replica, late);
-    TenantDatabases.deleteTree(replica);
+    TenantFiles.deleteTree(replica);
     copyTree(early, replica);
     AtomicInteger leaseCreates = new AtomicInteger();
     TenantDatabases.Builder b = builder("cache-b").replicaFactory(id -> new TenantTesting.CountingReplica(

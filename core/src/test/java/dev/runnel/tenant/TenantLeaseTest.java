@@ -1,5 +1,6 @@
 package dev.runnel.tenant;
 
+import dev.runnel.testing.TestClock;
 import static dev.runnel.tenant.TenantTesting.SCHEMA;
 import static dev.runnel.tenant.TenantTesting.fastOptions;
 import static dev.runnel.tenant.TenantTesting.fileUrl;

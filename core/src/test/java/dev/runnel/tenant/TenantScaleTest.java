@@ -62,7 +62,7 @@ class TenantScaleTest {
           "heap grew from " + (heapAt >> 20) + " MB to " + (heapEnd >> 20) + " MB");
     } finally {
       if (!root.equals(tmp)) {
-        TenantDatabases.deleteTree(root);
+        TenantFiles.deleteTree(root);
       }
     }
   }

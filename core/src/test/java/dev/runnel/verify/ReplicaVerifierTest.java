@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.compact.CompactionConfig;
 import dev.runnel.compact.CompactionService;
-import dev.runnel.compact.TestClock;
+import dev.runnel.testing.TestClock;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.file.FileReplicaClient;
 import dev.runnel.replicate.ReplicatedDatabase;

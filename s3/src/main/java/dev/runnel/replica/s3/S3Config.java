@@ -159,4 +159,60 @@ final class S3Config {
       throw new IllegalArgumentException("not an s3:// or gs:// URL: " + url);
     }
   }
+
+  /** {@link S3ReplicaClient.Config.Builder#options}: applies the known keys, ignores the rest. */
+  static void applyOptions(S3ReplicaClient.Config.Builder b, Map<String, String> options) {
+    Map<String, String> o = normalise(options);
+    if (o.containsKey("bucket")) {
+      b.bucket(o.get("bucket"));
+    }
+    if (o.containsKey("path")) {
+      b.path(o.get("path"));
+    }
+    if (o.containsKey("endpoint")) {
+      b.endpoint(o.get("endpoint"));
+    }
+    if (o.containsKey("region")) {
+      b.region(o.get("region"));
+    }
+    if (o.containsKey("forcepathstyle")) {
+      b.forcePathStyle(parseBool("forcePathStyle", o.get("forcepathstyle")));
+    }
+    if (o.containsKey("accesskeyid") || o.containsKey("secretaccesskey")) {
+      b.credentials(o.get("accesskeyid"), o.get("secretaccesskey"));
+    }
+    if (o.containsKey("partsize")) {
+      b.partSize(parseSize("partSize", o.get("partsize")));
+    }
+    if (o.containsKey("concurrency")) {
+      b.concurrency(Integer.parseInt(o.get("concurrency").trim()));
+    }
+    if (o.containsKey("skipverify")) {
+      b.skipVerify(parseBool("skipVerify", o.get("skipverify")));
+    }
+    if (o.containsKey("storageclass")) {
+      b.storageClass(o.get("storageclass"));
+    }
+    if (o.containsKey("signpayload")) {
+      b.signPayload(parseBool("signPayload", o.get("signpayload")));
+    }
+    if (o.containsKey("requirecontentmd5")) {
+      b.requireContentMD5(parseBool("requireContentMD5", o.get("requirecontentmd5")));
+    }
+    if (o.containsKey("connecttimeout")) {
+      b.connectTimeout(parseDuration("connectTimeout", o.get("connecttimeout")));
+    }
+    if (o.containsKey("readtimeout")) {
+      b.readTimeout(parseDuration("readTimeout", o.get("readtimeout")));
+    }
+    if (o.containsKey("maxattempts")) {
+      b.maxAttempts(Integer.parseInt(o.get("maxattempts").trim()));
+    }
+    if (o.containsKey("listpagesize")) {
+      b.listPageSize(Integer.parseInt(o.get("listpagesize").trim()));
+    }
+    if (o.containsKey("conditionaldelete")) {
+      b.conditionalDelete(S3ReplicaClient.ConditionalDelete.valueOf(o.get("conditionaldelete").trim().toUpperCase(Locale.ROOT)));
+    }
+  }
 }

@@ -10,83 +10,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.scheme.AuthScheme;
-import software.amazon.awssdk.http.auth.spi.signer.AsyncSignRequest;
-import software.amazon.awssdk.http.auth.spi.signer.AsyncSignedRequest;
-import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.identity.spi.IdentityProviders;
-import java.util.concurrent.CompletableFuture;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
-import software.amazon.awssdk.retries.api.RetryStrategy;
-import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.auth.scheme.S3AuthSchemeProvider;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.Delete;
-import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.S3Error;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A replica in an S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, GCS through its S3
@@ -415,58 +356,7 @@ public final class S3ReplicaClient implements ReplicaClient {
        * maxAttempts, listPageSize, conditionalDelete. Unknown keys are ignored.
        */
       public Builder options(Map<String, String> options) {
-        Map<String, String> o = S3Config.normalise(options);
-        if (o.containsKey("bucket")) {
-          bucket(o.get("bucket"));
-        }
-        if (o.containsKey("path")) {
-          path(o.get("path"));
-        }
-        if (o.containsKey("endpoint")) {
-          endpoint(o.get("endpoint"));
-        }
-        if (o.containsKey("region")) {
-          region(o.get("region"));
-        }
-        if (o.containsKey("forcepathstyle")) {
-          forcePathStyle(S3Config.parseBool("forcePathStyle", o.get("forcepathstyle")));
-        }
-        if (o.containsKey("accesskeyid") || o.containsKey("secretaccesskey")) {
-          credentials(o.get("accesskeyid"), o.get("secretaccesskey"));
-        }
-        if (o.containsKey("partsize")) {
-          partSize(S3Config.parseSize("partSize", o.get("partsize")));
-        }
-        if (o.containsKey("concurrency")) {
-          concurrency(Integer.parseInt(o.get("concurrency").trim()));
-        }
-        if (o.containsKey("skipverify")) {
-          skipVerify(S3Config.parseBool("skipVerify", o.get("skipverify")));
-        }
-        if (o.containsKey("storageclass")) {
-          storageClass(o.get("storageclass"));
-        }
-        if (o.containsKey("signpayload")) {
-          signPayload(S3Config.parseBool("signPayload", o.get("signpayload")));
-        }
-        if (o.containsKey("requirecontentmd5")) {
-          requireContentMD5(S3Config.parseBool("requireContentMD5", o.get("requirecontentmd5")));
-        }
-        if (o.containsKey("connecttimeout")) {
-          connectTimeout(S3Config.parseDuration("connectTimeout", o.get("connecttimeout")));
-        }
-        if (o.containsKey("readtimeout")) {
-          readTimeout(S3Config.parseDuration("readTimeout", o.get("readtimeout")));
-        }
-        if (o.containsKey("maxattempts")) {
-          maxAttempts(Integer.parseInt(o.get("maxattempts").trim()));
-        }
-        if (o.containsKey("listpagesize")) {
-          listPageSize(Integer.parseInt(o.get("listpagesize").trim()));
-        }
-        if (o.containsKey("conditionaldelete")) {
-          conditionalDelete(ConditionalDelete.valueOf(o.get("conditionaldelete").trim().toUpperCase(Locale.ROOT)));
-        }
+        S3Config.applyOptions(this, options);
         return this;
       }
 
@@ -506,9 +396,6 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
   }
 
-  /** The stats of the client whose request runs on this thread; the shared SDK clients' interceptor counts attempts there. */
-  private static final ThreadLocal<S3Stats> CURRENT_STATS = new ThreadLocal<>();
-
   private final Config config;
   private final SharedSdk shared;
   private final S3Client s3;
@@ -517,12 +404,15 @@ public final class S3ReplicaClient implements ReplicaClient {
   private final S3Stats stats = new S3Stats();
   private final ExecutorService workers;
   private final S3ConditionalStore conditional;
+  private final S3Listing listing;
+  private final S3Deletes deletes;
+  private final S3Objects objects;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean initialised;
 
   private S3ReplicaClient(Config config) {
     this.config = config;
-    this.shared = SharedSdk.acquire(config, S3ReplicaClient::buildShared);
+    this.shared = SharedSdk.acquire(config, S3SdkClients::buildShared);
     this.s3 = shared.s3;
     this.s3Conditional = shared.s3Conditional;
     AtomicInteger n = new AtomicInteger();
@@ -532,33 +422,9 @@ public final class S3ReplicaClient implements ReplicaClient {
       return t;
     });
     this.conditional = new S3ConditionalStore(this);
-  }
-
-  private static SharedSdk buildShared(SharedSdk.Key key, Config config) {
-    SdkHttpClient http = httpClient(config);
-    try {
-      S3Client s3 = sdkClient(config, http, AwsRetryStrategy.standardRetryStrategy().toBuilder()
-          .maxAttempts(config.maxAttempts())
-          .backoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay(), config.retryMaxDelay()))
-          .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay().multipliedBy(5),
-              config.retryMaxDelay()))
-          .circuitBreakerEnabled(false)
-          .build());
-      S3Client s3Conditional = sdkClient(config, http, DefaultRetryStrategy.standardStrategyBuilder()
-          .maxAttempts(config.maxAttempts())
-          .retryOnException(S3ReplicaClient::certainlyNotApplied)
-          .treatAsThrottling(S3ReplicaClient::isThrottling)
-          .backoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay(), config.retryMaxDelay()))
-          .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(config.retryBaseDelay().multipliedBy(5),
-              config.retryMaxDelay()))
-          .circuitBreakerEnabled(false)
-          .useClientDefaults(false)
-          .build());
-      return new SharedSdk(key, http, s3, s3Conditional);
-    } catch (RuntimeException e) {
-      http.close();
-      throw e;
-    }
+    this.listing = new S3Listing(this);
+    this.deletes = new S3Deletes(this);
+    this.objects = new S3Objects(this);
   }
 
   /**
@@ -588,38 +454,11 @@ public final class S3ReplicaClient implements ReplicaClient {
     return s3;
   }
 
-  /** The SDK client for conditional requests: see {@link #certainlyNotApplied}. */
+  /** The SDK client for conditional requests: see {@link S3Errors#certainlyNotApplied}. */
   S3Client conditionalSdk() {
     return s3Conditional;
   }
 
-  /**
-   * Whether a failed attempt certainly did not change the bucket, so that repeating a conditional
-   * request cannot turn our own success into a 412: throttling (503 SlowDown / ServiceUnavailable,
-   * which S3 documents as not processed) and connections that were never established. A reset or
-   * timeout after the request was sent, or a 500, is ambiguous and not retried.
-   */
-  static boolean certainlyNotApplied(Throwable t) {
-    if (isThrottling(t)) {
-      return true;
-    }
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
-          || c instanceof java.net.NoRouteToHostException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static boolean isThrottling(Throwable t) {
-    if (t instanceof AwsServiceException se) {
-      String code = se.awsErrorDetails() != null ? se.awsErrorDetails().errorCode() : null;
-      return se.statusCode() == 503 || se.statusCode() == 429 || "SlowDown".equals(code)
-          || "Throttling".equals(code) || "RequestLimitExceeded".equals(code);
-    }
-    return false;
-  }
 
   // ---- keys ----------------------------------------------------------------------------------
 
@@ -670,17 +509,17 @@ public final class S3ReplicaClient implements ReplicaClient {
       return;
     }
     stats.op(Op.HEAD);
-    S3Stats prev = CURRENT_STATS.get();
-    CURRENT_STATS.set(stats);
+    S3Stats prev = S3SdkClients.CURRENT_STATS.get();
+    S3SdkClients.CURRENT_STATS.set(stats);
     try {
       s3.headBucket(r -> r.bucket(config.bucket()));
       shared.markBucketVerified(config.bucket());
     } catch (SdkException e) {
-      String code = errorCode(e);
+      String code = S3Errors.errorCode(e);
       stats.error(Op.HEAD, code);
       String endpoint = config.endpoint() != null ? config.endpoint() : "AWS";
       throw new IOException("S3 bucket \"" + config.bucket() + "\" is not reachable at endpoint " + endpoint
-          + " (region " + (config.region() == null ? "default" : config.region()) + "): " + describeError(e), e);
+          + " (region " + (config.region() == null ? "default" : config.region()) + "): " + S3Errors.describeError(e), e);
     } finally {
       restoreStats(prev);
     }
@@ -688,139 +527,19 @@ public final class S3ReplicaClient implements ReplicaClient {
   }
 
   /**
-   * One ListObjectsV2 of {@code <path>/} (paged) instead of one per level: the level is the key's
-   * next component ({@code %04x}, or {@code ltx/<level>} for GCS). Keys of any other shape (the
-   * conditional store's objects, deeper paths) are skipped.
+   * One ListObjectsV2 of {@code <path>/} (paged) instead of one per level; see
+   * {@link S3Listing#listAllLevels}.
    */
   @Override
   public Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
-    checkOpen();
-    String prefix = config.path() + "/";
-    String[] levelPrefixes = new String[LtxFileInfo.MAX_LEVEL + 1];
-    for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
-      levelPrefixes[level] = levelPrefix(level);
-    }
-    Map<Integer, List<LtxFileInfo>> out = new java.util.TreeMap<>();
-    String token = null;
-    do {
-      ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix)
-          .maxKeys(config.listPageSize());
-      if (token != null) {
-        req.continuationToken(token);
-      }
-      ListObjectsV2Response resp = call(Op.LIST, prefix, () -> s3.listObjectsV2(req.build()));
-      for (S3Object o : resp.contents()) {
-        String key = o.key();
-        int level = -1;
-        for (int l = 0; l <= LtxFileInfo.MAX_LEVEL && level < 0; l++) {
-          if (key.startsWith(levelPrefixes[l]) && key.indexOf('/', levelPrefixes[l].length()) < 0) {
-            level = l;
-          }
-        }
-        if (level < 0) {
-          continue;
-        }
-        Optional<LtxFileName> name = LtxFileName.parse(key.substring(levelPrefixes[level].length()));
-        if (name.isEmpty()) {
-          continue;
-        }
-        Instant created = o.lastModified() != null ? o.lastModified() : Instant.EPOCH;
-        out.computeIfAbsent(level, k -> new ArrayList<>())
-            .add(new LtxFileInfo(level, name.get(), o.size() == null ? 0 : o.size(), created));
-      }
-      token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
-    } while (token != null);
-    for (List<LtxFileInfo> files : out.values()) {
-      files.sort(Comparator.comparing(LtxFileInfo::name));
-    }
-    return out;
+    return listing.listAllLevels();
   }
 
   @Override
   public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
-    Objects.requireNonNull(seek, "seek");
-    String prefix = levelPrefix(level);
-    checkOpen();
-    List<S3Object> objects = new ArrayList<>();
-    String token = null;
-    String startAfter = seek.equals(TxId.ZERO) ? null : prefix + LtxFileName.of(seek, seek).toString().substring(0, 16);
-    do {
-      ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix)
-          .maxKeys(config.listPageSize());
-      if (token != null) {
-        req.continuationToken(token);
-      } else if (startAfter != null) {
-        req.startAfter(startAfter);
-      }
-      ListObjectsV2Response resp = call(Op.LIST, prefix, () -> s3.listObjectsV2(req.build()));
-      objects.addAll(resp.contents());
-      token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
-    } while (token != null);
-
-    List<LtxFileInfo> out = new ArrayList<>();
-    List<S3Object> kept = new ArrayList<>();
-    for (S3Object o : objects) {
-      String rest = o.key().substring(prefix.length());
-      if (rest.indexOf('/') >= 0) {
-        continue;
-      }
-      Optional<LtxFileName> name = LtxFileName.parse(rest);
-      if (name.isEmpty() || name.get().min().isBefore(seek)) {
-        continue;
-      }
-      kept.add(o);
-      Instant created = o.lastModified() != null ? o.lastModified() : Instant.EPOCH;
-      out.add(new LtxFileInfo(level, name.get(), o.size() == null ? 0 : o.size(), created));
-    }
-    if (exactTimestamps && !out.isEmpty()) {
-      out = withHeaderTimestamps(out, kept);
-    }
-    out.sort(Comparator.comparing(LtxFileInfo::name));
-    return out;
+    return listing.list(level, seek, exactTimestamps);
   }
 
-  /** Replaces LastModified by the metadata timestamp, one HEAD per object, bounded in parallel. */
-  private List<LtxFileInfo> withHeaderTimestamps(List<LtxFileInfo> files, List<S3Object> objects) throws IOException {
-    Semaphore permits = new Semaphore(HEAD_PARALLELISM);
-    List<Future<Optional<LtxFileInfo>>> futures = new ArrayList<>(files.size());
-    try {
-      for (int i = 0; i < files.size(); i++) {
-        LtxFileInfo f = files.get(i);
-        String key = objects.get(i).key();
-        permits.acquire();
-        try {
-          futures.add(workers.submit(() -> {
-            try {
-              Optional<HeadObjectResponse> head = head(key);
-              if (head.isEmpty()) {
-                return Optional.<LtxFileInfo>empty(); // deleted since the listing
-              }
-              Instant ts = Optional.ofNullable(head.get().metadata().get(METADATA_TIMESTAMP))
-                  .flatMap(Rfc3339::parse).orElse(f.createdAt());
-              return Optional.of(new LtxFileInfo(f.level(), f.name(), f.size(), ts));
-            } finally {
-              permits.release();
-            }
-          }));
-        } catch (RuntimeException e) {
-          permits.release();
-          throw e;
-        }
-      }
-      List<LtxFileInfo> out = new ArrayList<>(files.size());
-      for (Future<Optional<LtxFileInfo>> fu : futures) {
-        fu.get().ifPresent(out::add);
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      futures.forEach(fu -> fu.cancel(true));
-      throw new InterruptedIOException("interrupted while listing " + config.location());
-    } catch (ExecutionException e) {
-      futures.forEach(fu -> fu.cancel(true));
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    }
-  }
 
   /** HEAD of one key; empty if missing. */
   Optional<HeadObjectResponse> head(String key) throws IOException {
@@ -833,86 +552,17 @@ public final class S3ReplicaClient implements ReplicaClient {
 
   @Override
   public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
-    if (offset < 0) {
-      throw new IllegalArgumentException("negative offset " + offset);
-    }
-    if (length < -1) {
-      throw new IllegalArgumentException("invalid length " + length + ": expected >= 0 or -1");
-    }
-    String key = key(level, min, max);
-    checkOpen();
-    if (length == 0) {
-      if (head(key).isEmpty()) {
-        throw new NoSuchFileException(key, null, "no such object in " + config.location());
-      }
-      return InputStream.nullInputStream();
-    }
-    GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(config.bucket()).key(key);
-    if (offset > 0 || length > 0) {
-      long last = length < 0 || offset > Long.MAX_VALUE - length ? -1 : offset + length - 1;
-      req.range("bytes=" + offset + "-" + (last < 0 ? "" : Long.toString(last)));
-    }
-    ResponseInputStream<GetObjectResponse> in;
-    try {
-      in = call(Op.GET, key, () -> s3.getObject(req.build()), 404, 416);
-    } catch (NotFound e) {
-      if (e.status == 416) {
-        // Offset at or past the end: the object exists (S3 answers 404 otherwise).
-        return InputStream.nullInputStream();
-      }
-      throw new NoSuchFileException(key, null, "no such object in " + config.location());
-    }
-    Long expected = in.response().contentLength();
-    return new CheckedBodyStream(in, expected == null ? -1 : expected, key, stats);
+    return objects.open(level, min, max, offset, length);
   }
 
   @Override
   public LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException {
-    Objects.requireNonNull(data, "data");
-    String key = key(level, min, max);
-    checkOpen();
-    byte[] header = new byte[dev.runnel.ltx.LtxHeader.SIZE];
-    dev.runnel.ltx.LtxHeader h = dev.runnel.replica.LtxHeaderCheck.read(data, header, min, max, config.location() + ":" + key);
-    Instant stamp = Instant.ofEpochMilli(h.timestamp());
-    Map<String, String> meta = Map.of(METADATA_TIMESTAMP, Rfc3339.format(stamp));
-
-    int partSize = (int) config.partSize();
-    // Grow the first buffer as data arrives, so that the many small L0 files do not each cost a
-    // part-sized allocation.
-    byte[] first = java.util.Arrays.copyOf(header, Math.min(partSize, 64 * 1024));
-    int n = header.length;
-    while (true) {
-      int r = data.readNBytes(first, n, first.length - n);
-      n += r;
-      if (n < first.length || first.length == partSize) {
-        break;
-      }
-      first = java.util.Arrays.copyOf(first, (int) Math.min(partSize, 2L * first.length));
-    }
-    int next = n < partSize ? -1 : data.read();
-    long size;
-    if (next < 0) {
-      byte[] body = n == first.length ? first : java.util.Arrays.copyOf(first, n);
-      putObject(key, body, meta);
-      size = n;
-    } else {
-      size = new MultipartUpload(this, key, meta).upload(first, next, data);
-    }
-    return new LtxFileInfo(level, LtxFileName.of(min, max), size, stamp);
+    return objects.write(level, min, max, data);
   }
 
   /** One PutObject of a complete body. */
   void putObject(String key, byte[] body, Map<String, String> meta) throws IOException {
-    PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(config.bucket()).key(key).metadata(meta)
-        .contentLength((long) body.length);
-    if (config.storageClass() != null) {
-      req.storageClass(config.storageClass());
-    }
-    if (config.requireContentMD5()) {
-      req.contentMD5(md5(body, 0, body.length));
-    }
-    call(Op.PUT, key, () -> s3.putObject(req.build(), RequestBody.fromBytes(body)));
-    stats.bytes(Op.PUT, body.length);
+    objects.putObject(key, body, meta);
   }
 
   @Override
@@ -925,64 +575,9 @@ public final class S3ReplicaClient implements ReplicaClient {
     deleteKeys(keys);
   }
 
-  /**
-   * DeleteObjects in batches of 1000; missing keys are not errors. For {@code gs} one DeleteObject
-   * per key (GCS's XML API has no multi-object delete), at most {@link #HEAD_PARALLELISM} at once.
-   */
+  /** {@link S3Deletes#deleteKeys}. */
   void deleteKeys(List<String> keys) throws IOException {
-    if (config.type().equals("gs")) {
-      deleteEach(keys);
-      return;
-    }
-    for (int i = 0; i < keys.size(); i += MAX_DELETE_BATCH) {
-      List<String> batch = keys.subList(i, Math.min(keys.size(), i + MAX_DELETE_BATCH));
-      List<ObjectIdentifier> ids = batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-      String what = batch.size() == 1 ? batch.get(0) : batch.size() + " keys from " + batch.get(0);
-      DeleteObjectsResponse resp = call(Op.DELETE, what, () -> s3.deleteObjects(r -> r.bucket(config.bucket())
-          .delete(Delete.builder().objects(ids).quiet(true).build())));
-      List<S3Error> errors = resp.errors().stream().filter(e -> !"NoSuchKey".equals(e.code())).toList();
-      if (!errors.isEmpty()) {
-        S3Error e = errors.get(0);
-        stats.error(Op.DELETE, e.code());
-        throw new IOException("S3 DELETE " + location(e.key()) + " failed: " + e.code() + ": " + e.message()
-            + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""));
-      }
-    }
-  }
-
-  private void deleteEach(List<String> keys) throws IOException {
-    Semaphore permits = new Semaphore(HEAD_PARALLELISM);
-    List<Future<Void>> futures = new ArrayList<>();
-    try {
-      for (String key : keys) {
-        permits.acquire();
-        try {
-          futures.add(workers.submit(() -> {
-            try {
-              call(Op.DELETE, key, () -> s3.deleteObject(r -> r.bucket(config.bucket()).key(key)), 404);
-            } catch (NotFound ignored) {
-              // already gone
-            } finally {
-              permits.release();
-            }
-            return null;
-          }));
-        } catch (RuntimeException e) {
-          permits.release();
-          throw e;
-        }
-      }
-      for (Future<Void> f : futures) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      futures.forEach(f -> f.cancel(true));
-      throw new InterruptedIOException("interrupted while deleting from " + config.location());
-    } catch (ExecutionException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    }
+    deletes.deleteKeys(keys);
   }
 
   /** Deletes the LTX objects of every level ({@code <path>/%04x/<min>-<max>.ltx}) and nothing else. */
@@ -1022,7 +617,7 @@ public final class S3ReplicaClient implements ReplicaClient {
     return workers;
   }
 
-  private void checkOpen() throws IOException {
+  void checkOpen() throws IOException {
     if (closed.get()) {
       throw new IOException("S3 replica client for " + config.location() + " is closed");
     }
@@ -1057,24 +652,24 @@ public final class S3ReplicaClient implements ReplicaClient {
    */
   <T> T call(Op op, String key, SdkCall<T> c, int... expected) throws IOException {
     stats.op(op);
-    S3Stats prev = CURRENT_STATS.get();
-    CURRENT_STATS.set(stats);
+    S3Stats prev = S3SdkClients.CURRENT_STATS.get();
+    S3SdkClients.CURRENT_STATS.set(stats);
     try {
       return c.run();
     } catch (SdkException e) {
       int status = e instanceof AwsServiceException se ? se.statusCode() : 0;
       for (int s : expected) {
         if (s == status) {
-          throw new NotFound(status, errorCode(e));
+          throw new NotFound(status, S3Errors.errorCode(e));
         }
       }
-      stats.error(op, errorCode(e));
-      if (Thread.currentThread().isInterrupted() || hasCause(e, InterruptedException.class)) {
+      stats.error(op, S3Errors.errorCode(e));
+      if (Thread.currentThread().isInterrupted() || S3Errors.hasCause(e, InterruptedException.class)) {
         InterruptedIOException io = new InterruptedIOException("S3 " + op + " " + location(key) + " interrupted");
         io.initCause(e);
         throw io;
       }
-      throw new IOException("S3 " + op + " " + location(key) + " failed: " + describeError(e), e);
+      throw new IOException("S3 " + op + " " + location(key) + " failed: " + S3Errors.describeError(e), e);
     } finally {
       restoreStats(prev);
     }
@@ -1082,9 +677,9 @@ public final class S3ReplicaClient implements ReplicaClient {
 
   private static void restoreStats(S3Stats prev) {
     if (prev == null) {
-      CURRENT_STATS.remove();
+      S3SdkClients.CURRENT_STATS.remove();
     } else {
-      CURRENT_STATS.set(prev);
+      S3SdkClients.CURRENT_STATS.set(prev);
     }
   }
 
@@ -1093,44 +688,6 @@ public final class S3ReplicaClient implements ReplicaClient {
     return shared;
   }
 
-  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (type.isInstance(c)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static String errorCode(SdkException e) {
-    if (e instanceof AwsServiceException se) {
-      String code = se.awsErrorDetails() != null ? se.awsErrorDetails().errorCode() : null;
-      return code != null && !code.isEmpty() ? code : Integer.toString(se.statusCode());
-    }
-    Throwable root = e;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName();
-  }
-
-  static String describeError(SdkException e) {
-    if (e instanceof AwsServiceException se) {
-      String code = se.awsErrorDetails() != null ? se.awsErrorDetails().errorCode() : null;
-      String msg = se.awsErrorDetails() != null ? se.awsErrorDetails().errorMessage() : se.getMessage();
-      return "HTTP status " + se.statusCode() + (code != null ? " " + code : "") + (msg != null ? ": " + msg : "")
-          + (se.requestId() != null ? " (request id " + se.requestId() + ")" : "");
-    }
-    StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root != e) {
-      b.append(" (").append(root.getClass().getName()).append(": ").append(root.getMessage()).append(')');
-    }
-    return b.toString();
-  }
 
   static String md5(byte[] b, int off, int len) {
     try {
@@ -1142,133 +699,4 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
   }
 
-  private static SdkHttpClient httpClient(Config c) {
-    UrlConnectionHttpClient.Builder b = UrlConnectionHttpClient.builder()
-        .connectionTimeout(c.connectTimeout())
-        .socketTimeout(c.readTimeout());
-    if (c.skipVerify()) {
-      b.tlsTrustManagersProvider(() -> new TrustManager[] {new TrustAll()});
-      return b.buildWithDefaults(software.amazon.awssdk.utils.AttributeMap.builder()
-          .put(software.amazon.awssdk.http.SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE)
-          .build());
-    }
-    return b.build();
-  }
-
-  private static S3Client sdkClient(Config c, SdkHttpClient http, RetryStrategy retry) {
-    S3ClientBuilder b = S3Client.builder()
-        .httpClient(http)
-        .serviceConfiguration(S3Configuration.builder()
-            .pathStyleAccessEnabled(c.forcePathStyle())
-            // Bodies are in memory; a plain Content-Length upload is what every S3 clone accepts
-            // (GCS rejects aws-chunked).
-            .chunkedEncodingEnabled(false)
-            .expectContinueEnabled(false)
-            .build());
-    AwsCredentialsProvider creds = c.accessKeyId() != null
-        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()))
-        : DefaultCredentialsProvider.builder().build();
-    b.credentialsProvider(creds);
-    String region = c.region();
-    if (region == null) {
-      try {
-        region = new DefaultAwsRegionProviderChain().getRegion().id();
-      } catch (SdkException e) {
-        region = "us-east-1";
-      }
-      b.crossRegionAccessEnabled(true);
-    }
-    b.region(Region.of(region));
-    if (c.endpoint() != null) {
-      b.endpointOverride(URI.create(c.endpoint()));
-      // SDK >= 2.30 adds CRC checksum headers and trailers that GCS, R2 and older MinIO reject.
-      b.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
-      b.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-    }
-    if (c.requireContentMD5()) {
-      // Content-MD5 on operations that require a checksum (DeleteObjects), as before SDK 2.30.
-      b.addPlugin(LegacyMd5Plugin.create());
-    }
-    S3AuthSchemeProvider defaults = S3AuthSchemeProvider.defaultProvider();
-    boolean sign = c.signPayload();
-    b.authSchemeProvider(params -> defaults.resolveAuthScheme(params).stream()
-        .map(o -> o.toBuilder().putSignerProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, sign).build())
-        .toList());
-    if (c.endpoint() != null && c.requireContentMD5()) {
-      b.putAuthScheme(new Md5OnlyAuthScheme());
-    }
-    b.overrideConfiguration(o -> o.retryStrategy(retry).addExecutionInterceptor(new ExecutionInterceptor() {
-      @Override
-      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attrs) {
-        // The sync SDK client runs a request, retries included, on the caller's thread.
-        S3Stats stats = CURRENT_STATS.get();
-        if (stats != null) {
-          stats.attempt();
-        }
-      }
-    }));
-    return b.build();
-  }
-
-  /**
-   * SigV4 for S3 clones: operations that require a checksum (DeleteObjects) get a CRC32 checksum
-   * header from SDK &ge; 2.30 even with WHEN_REQUIRED, next to the Content-MD5 of
-   * {@link LegacyMd5Plugin}. GCS and S3Proxy reject {@code x-amz-checksum-crc32} (S3Proxy: 501
-   * NotImplemented); Content-MD5 alone is what they and AWS accept. The checksum is computed by the
-   * signer, so this signer drops it (and the algorithm header) before signing when Content-MD5 is
-   * present.
-   */
-  private static final class Md5OnlyAuthScheme implements AuthScheme<AwsCredentialsIdentity> {
-    private final AwsV4HttpSigner delegate = AwsV4HttpSigner.create();
-    private final HttpSigner<AwsCredentialsIdentity> signer = new HttpSigner<>() {
-      @Override
-      public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> r) {
-        if (r.request().firstMatchingHeader("Content-MD5").isEmpty()) {
-          return delegate.sign(r);
-        }
-        SdkHttpRequest.Builder rb = r.request().toBuilder();
-        for (String h : r.request().headers().keySet()) {
-          String lower = h.toLowerCase(Locale.ROOT);
-          if (lower.startsWith("x-amz-checksum-") || lower.equals("x-amz-sdk-checksum-algorithm")) {
-            rb.removeHeader(h);
-          }
-        }
-        return delegate.sign(r.copy(b -> b.request(rb.build()).putProperty(AwsV4FamilyHttpSigner.CHECKSUM_ALGORITHM, null)));
-      }
-
-      @Override
-      public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> r) {
-        return delegate.signAsync(r);
-      }
-    };
-
-    @Override
-    public String schemeId() {
-      return AwsV4AuthScheme.SCHEME_ID;
-    }
-
-    @Override
-    public IdentityProvider<AwsCredentialsIdentity> identityProvider(IdentityProviders providers) {
-      return providers.identityProvider(AwsCredentialsIdentity.class);
-    }
-
-    @Override
-    public HttpSigner<AwsCredentialsIdentity> signer() {
-      return signer;
-    }
-  }
-
-  /** skipVerify: accepts every certificate (host names are not checked either). */
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  }
 }

@@ -1,4 +1,4 @@
-package dev.runnel.replicate;
+package dev.runnel.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,22 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when the test says so. Thread-safe. */
-final class MutableClock extends Clock {
+/**
+ * A clock that moves only when the test says so ({@link #advance}), in UTC; for idle timeouts,
+ * lease expiry, retention and time-based restores in tests. Thread-safe.
+ */
+public final class TestClock extends Clock {
   private final AtomicLong millis;
 
-  MutableClock(Instant start) {
+  public TestClock(Instant start) {
     this.millis = new AtomicLong(start.toEpochMilli());
   }
 
-  void advance(Duration d) {
+  public TestClock() {
+    this(Instant.now());
+  }
+
+  public void advance(Duration d) {
     millis.addAndGet(d.toMillis());
   }
 
