@@ -106,7 +106,7 @@ public final class LtxMaterializer {
   }
 
   /** A file read with positional reads (thread-safe on a {@link FileChannel}). */
-  private record ChannelInput(FileChannel ch, String source) implements ParallelMaterializer.Input {
+  record ChannelInput(FileChannel ch, String source) implements ParallelMaterializer.Input {
     @Override
     public long size() throws IOException {
       return ch.size();
