@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
@@ -63,6 +64,7 @@ final class ParallelMaterializer {
   private final boolean tracked;
   private final String what;
   private final long[] shiftPage;
+  private final ReentrantLock writeLock = new ReentrantLock();
 
   // Coordination (guarded by this): chunks are handed out in order and their CRC parts joined in
   // order; at most `window` chunks may be handed out ahead of the join point.
@@ -436,7 +438,14 @@ final class ParallelMaterializer {
         }
       }
       if (outPages > 0) {
-        out.write((long) (c.lo - 1) * pageSize, pages.slice(0, outPages * pageSize));
+        // One writer at a time: concurrent writes to one file serialize on its inode lock in the
+        // kernel anyway, and a waiter parked here costs no CPU while one spinning there does.
+        writeLock.lock();
+        try {
+          out.write((long) (c.lo - 1) * pageSize, pages.slice(0, outPages * pageSize));
+        } finally {
+          writeLock.unlock();
+        }
       }
       return new Part(crc, length);
     }
