@@ -88,7 +88,20 @@ public final class Crc64Iso {
   public Crc64Iso update(ByteBuffer buf) {
     int pos = buf.position();
     int len = buf.limit() - pos;
-    state = updateState(state, buf, pos, len);
+    if (buf.hasArray()) {
+      state = updateState(state, buf.array(), buf.arrayOffset() + pos, len);
+    } else {
+      long s = state;
+      int i = pos;
+      int end = pos + len;
+      for (; i + 8 <= end; i += 8) {
+        s = step8(s ^ (long) BUF_LONG_LE.get(buf, i));
+      }
+      for (; i < end; i++) {
+        s = T0[(int) (s ^ buf.get(i)) & 0xff] ^ (s >>> 8);
+      }
+      state = s;
+    }
     buf.position(buf.limit());
     return this;
   }
@@ -129,54 +142,6 @@ public final class Crc64Iso {
       return fourLanes(s, b, off, len);
     }
     return oneLane(s, b, off, len);
-  }
-
-  /**
-   * Advances a raw register over {@code b[off..off+len)} (absolute indexes; the position is not
-   * used or changed). Direct buffers get the same four-lane loop as arrays, so page data can be
-   * hashed where it was decompressed, without a copy to the heap.
-   */
-  static long updateState(long s, ByteBuffer b, int off, int len) {
-    if (b.hasArray()) {
-      return updateState(s, b.array(), b.arrayOffset() + off, len);
-    }
-    if (len < MULTI_LANE_MIN) {
-      return oneLane(s, b, off, len);
-    }
-    // As fourLanes(long, byte[], ...): see there.
-    int q = (len >>> 2) & ~7;
-    int p0 = off;
-    int p1 = off + q;
-    int p2 = p1 + q;
-    int p3 = p2 + q;
-    int end0 = p1;
-    long s0 = s;
-    long s1 = 0;
-    long s2 = 0;
-    long s3 = 0;
-    for (; p0 < end0; p0 += 8, p1 += 8, p2 += 8, p3 += 8) {
-      s0 = step8(s0 ^ (long) BUF_LONG_LE.get(b, p0));
-      s1 = step8(s1 ^ (long) BUF_LONG_LE.get(b, p1));
-      s2 = step8(s2 ^ (long) BUF_LONG_LE.get(b, p2));
-      s3 = step8(s3 ^ (long) BUF_LONG_LE.get(b, p3));
-    }
-    int last = len - 3 * q;
-    s3 = oneLane(s3, b, p3, off + len - p3);
-    long r = Crc64Combine.shift(s0, q) ^ s1;
-    r = Crc64Combine.shift(r, q) ^ s2;
-    return Crc64Combine.shift(r, last) ^ s3;
-  }
-
-  private static long oneLane(long s, ByteBuffer b, int off, int len) {
-    int i = off;
-    int end = off + len;
-    for (; i + 8 <= end; i += 8) {
-      s = step8(s ^ (long) BUF_LONG_LE.get(b, i));
-    }
-    for (; i < end; i++) {
-      s = T0[(int) (s ^ b.get(i)) & 0xff] ^ (s >>> 8);
-    }
-    return s;
   }
 
   private static long oneLane(long s, byte[] b, int off, int len) {

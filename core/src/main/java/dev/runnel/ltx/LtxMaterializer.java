@@ -113,14 +113,14 @@ public final class LtxMaterializer {
     }
 
     @Override
-    public void readFully(long position, ByteBuffer dst) throws IOException {
-      long at = position;
-      while (dst.hasRemaining()) {
-        int n = ch.read(dst, at);
+    public void readFully(long position, byte[] dst, int off, int len) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(dst, off, len);
+      while (b.hasRemaining()) {
+        int n = ch.read(b, position + b.position() - off);
         if (n < 0) {
-          throw new EOFException(source + ": file ended at offset " + at);
+          throw new EOFException(source + ": file ended at offset " + (position + b.position() - off)
+              + " while reading " + len + " bytes at " + position);
         }
-        at += n;
       }
     }
 
@@ -149,10 +149,10 @@ public final class LtxMaterializer {
 
   private record ChannelOutput(FileChannel ch) implements ParallelMaterializer.Output {
     @Override
-    public void write(long position, ByteBuffer src) throws IOException {
-      long at = position;
-      while (src.hasRemaining()) {
-        at += ch.write(src, at);
+    public void write(long position, byte[] src, int off, int len) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(src, off, len);
+      while (b.hasRemaining()) {
+        ch.write(b, position + b.position() - off);
       }
     }
 

@@ -3,7 +3,6 @@ package dev.runnel.ltx;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,14 +41,13 @@ final class ParallelMaterializer {
 
     long size() throws IOException;
 
-    /** Fills {@code dst} from its position to its limit with the bytes at {@code position}, or throws. */
-    void readFully(long position, ByteBuffer dst) throws IOException;
+    /** Reads exactly {@code len} bytes at {@code position}, or throws. */
+    void readFully(long position, byte[] dst, int off, int len) throws IOException;
   }
 
   /** Positional output; {@link #write} must allow concurrent calls at disjoint positions. */
   interface Output {
-    /** Writes {@code src} from its position to its limit at {@code position}. */
-    void write(long position, ByteBuffer src) throws IOException;
+    void write(long position, byte[] src, int off, int len) throws IOException;
 
     void truncate(long size) throws IOException;
   }
@@ -265,7 +263,7 @@ final class ParallelMaterializer {
         @Override
         public java.io.InputStream open(long offset, long length) throws IOException {
           byte[] b = new byte[Math.toIntExact(length)];
-          in.readFully(offset, ByteBuffer.wrap(b));
+          in.readFully(offset, b, 0, b.length);
           return new ByteArrayInputStream(b);
         }
       }, source);
@@ -284,9 +282,9 @@ final class ParallelMaterializer {
             "at offset " + endMarker);
       }
       byte[] headerBytes = new byte[LtxHeader.SIZE];
-      in.readFully(0, ByteBuffer.wrap(headerBytes));
+      in.readFully(0, headerBytes, 0, LtxHeader.SIZE);
       byte[] tail = new byte[Math.toIntExact(size - 8 - endMarker)];
-      in.readFully(endMarker, ByteBuffer.wrap(tail));
+      in.readFully(endMarker, tail, 0, tail.length);
       for (int i = 0; i < 6; i++) {
         if (tail[i] != 0) {
           throw new LtxCorruptException(source, "end marker at offset " + endMarker, "6 zero bytes",
@@ -322,23 +320,17 @@ final class ParallelMaterializer {
     }
   }
 
-  /**
-   * Decodes whole chunks; one per thread, so its buffers need no locking. Frames are read into and
-   * pages decompressed into direct buffers, hashed there and written from there: no copies through
-   * the heap.
-   */
+  /** Decodes whole chunks; one per thread, so its buffers need no locking. */
   private final class Worker {
-    final ByteBuffer pages = ByteBuffer.allocateDirect(chunkPages * pageSize);
+    final byte[] pages = new byte[chunkPages * pageSize];
     final long[] pageCk = new long[chunkPages];
     final boolean[] filled = new boolean[chunkPages];
-    final ByteBuffer scratch = ByteBuffer.allocateDirect(pageSize);
-    final byte[] head = new byte[10];
+    final byte[] scratch = new byte[pageSize];
     final LZ4SafeDecompressor decompressor = LtxEncoder.LZ4.safeDecompressor();
     final int bound = LtxEncoder.LZ4.fastCompressor().maxCompressedLength(pageSize);
+    final byte[] legacyBuf = new byte[bound];
     Lz4FrameCodec legacy;
-    byte[] legacyPage;
-    byte[] legacyBuf;
-    ByteBuffer frames = ByteBuffer.allocateDirect(0);
+    byte[] frames = new byte[0];
     long dbXor;
     final long[] snapXor = new long[inputs.size()];
 
@@ -377,17 +369,17 @@ final class ParallelMaterializer {
         LtxPageIndex x = s.index;
         long start = x.offset(a);
         int n = Math.toIntExact(x.offset(b - 1) + x.frameSize(b - 1) - start);
-        if (frames.capacity() < n) {
-          frames = ByteBuffer.allocateDirect(n);
+        if (frames.length < n) {
+          frames = new byte[n];
         }
-        s.in.readFully(start, frames.clear().limit(n));
+        s.in.readFully(start, frames, 0, n);
         boolean pageCks = tracked || s.trackedSnapshot();
         long r = 0;
         long len = 0;
         int prev = a == 0 ? 0 : x.pgno(a - 1);
         for (int e = a; e < b; e++) {
           int p = (int) (x.offset(e) - start);
-          int pgno = frames.getInt(p);
+          int pgno = LtxDecoder.getIntBE(frames, p);
           String bad = LtxDecoder.pgnoProblem(s.header, pgno, prev);
           if (bad != null) {
             throw new LtxCorruptException(s.source, "page header at offset " + x.offset(e) + " pgno", bad,
@@ -398,11 +390,10 @@ final class ParallelMaterializer {
                 Integer.toUnsignedString(x.pgno(e)));
           }
           boolean kept = pgno >= c.lo && pgno <= outHi;
-          ByteBuffer dst = kept ? pages : scratch;
+          byte[] dst = kept ? pages : scratch;
           int off = kept ? (pgno - c.lo) * pageSize : 0;
-          int headLen = frame(s, e, p, pgno, dst, off);
-          frames.get(p, head, 0, headLen);
-          r = Crc64Iso.updateState(r, head, 0, headLen);
+          int head = frame(s, e, p, pgno, dst, off);
+          r = Crc64Iso.updateState(r, frames, p, head);
           if (pageCks) {
             // One CRC pass gives both the file-stream part and the page checksum (spec §10).
             long c0 = Crc64Iso.updateState(0, dst, off, pageSize);
@@ -421,7 +412,7 @@ final class ParallelMaterializer {
           if (kept) {
             filled[pgno - c.lo] = true;
           }
-          len += headLen + pageSize;
+          len += head + pageSize;
           prev = pgno;
         }
         crc[i] = r;
@@ -430,7 +421,7 @@ final class ParallelMaterializer {
       for (int k = 0; k < outPages; k++) {
         int pgno = c.lo + k;
         if (pgno == lock) {
-          pages.put(k * pageSize, new byte[pageSize]);
+          Arrays.fill(pages, k * pageSize, (k + 1) * pageSize, (byte) 0);
         } else if (!filled[k]) {
           throw LtxMaterializer.missing(what, pgno, commit, nextPresent(pgno));
         } else if (tracked) {
@@ -442,7 +433,7 @@ final class ParallelMaterializer {
         // kernel anyway, and a waiter parked here costs no CPU while one spinning there does.
         writeLock.lock();
         try {
-          out.write((long) (c.lo - 1) * pageSize, pages.slice(0, outPages * pageSize));
+          out.write((long) (c.lo - 1) * pageSize, pages, 0, outPages * pageSize);
         } finally {
           writeLock.unlock();
         }
@@ -456,15 +447,14 @@ final class ParallelMaterializer {
      *
      * @return bytes of the frame before the page data that the file checksum covers (6 or 10)
      */
-    private int frame(Src s, int e, int p, int pgno, ByteBuffer dst, int off) throws IOException {
+    private int frame(Src s, int e, int p, int pgno, byte[] dst, int off) throws IOException {
       LtxPageIndex x = s.index;
       int size = x.frameSize(e);
-      int flags = frames.getShort(p + 4) & 0xffff;
-      String page = "page " + Integer.toUnsignedString(pgno) + " ";
+      int flags = ((frames[p + 4] & 0xff) << 8) | (frames[p + 5] & 0xff);
       if (flags == PageEncoding.CURRENT.pageFlags()) {
-        int n = size < 10 ? -1 : frames.getInt(p + 6);
+        int n = size < 10 ? -1 : LtxDecoder.getIntBE(frames, p + 6);
         if (n <= 0 || n > bound) {
-          throw new LtxCorruptException(s.source, page + "size", "1.." + bound + " (LZ4 bound of page size)",
+          throw new LtxCorruptException(s.source, page(pgno) + "size", "1.." + bound + " (LZ4 bound of page size)",
               n == -1 ? "a frame of " + size + " bytes" : Integer.toUnsignedString(n));
         }
         if (10 + n != size) {
@@ -475,36 +465,36 @@ final class ParallelMaterializer {
         try {
           got = decompressor.decompress(frames, p + 10, n, dst, off, pageSize);
         } catch (LZ4Exception ex) {
-          throw new LtxCorruptException(s.source, page + "data",
+          throw new LtxCorruptException(s.source, page(pgno) + "data",
               "an LZ4 block of at most " + pageSize + " bytes (" + ex.getMessage() + ")", ex);
         }
         if (got != pageSize) {
-          throw new LtxCorruptException(s.source, page + "decompressed size", Integer.toString(pageSize),
+          throw new LtxCorruptException(s.source, page(pgno) + "decompressed size", Integer.toString(pageSize),
               Integer.toString(got));
         }
         return 10;
       }
       if (flags == PageEncoding.LEGACY.pageFlags()) {
-        // Legacy frames (written before Litestream 0.5.16) go through the streaming frame reader.
         if (legacy == null) {
           legacy = new Lz4FrameCodec(null, decompressor);
-          legacyPage = new byte[pageSize];
-          legacyBuf = new byte[bound];
         }
-        byte[] f = new byte[size - 6];
-        frames.get(p + 6, f);
-        LtxInput in = new LtxInput(new ByteArrayInputStream(f), s.source, Math.max(16, f.length), x.offset(e) + 6);
+        LtxInput in = new LtxInput(new ByteArrayInputStream(frames, p + 6, size - 6), s.source,
+            Math.max(16, size - 6), x.offset(e) + 6);
         in.page(pgno);
-        int got = legacy.read(in, legacyPage, 0, pageSize, legacyBuf);
+        int got = legacy.read(in, dst, off, pageSize, legacyBuf);
         if (got != size - 6) {
           throw new LtxCorruptException(s.source, "page index entry " + e + " size", Integer.toString(6 + got),
               Integer.toString(size));
         }
-        dst.put(off, legacyPage);
         return 6;
       }
-      throw new LtxCorruptException(s.source, page + "flags", "0x0000 or 0x0001", String.format("0x%04x", flags));
+      throw new LtxCorruptException(s.source, page(pgno) + "flags", "0x0000 or 0x0001", String.format("0x%04x", flags));
     }
+  }
+
+  /** Field prefix for errors in one page's frame (built only on failure). */
+  private static String page(int pgno) {
+    return "page " + Integer.toUnsignedString(pgno) + " ";
   }
 
   /** The smallest pgno after {@code pgno} (up to commit) held by any input, or 0. */

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +38,11 @@ class ParallelMaterializerTest {
     }
 
     @Override
-    public void readFully(long position, ByteBuffer dst) throws IOException {
-      if (position + dst.remaining() > bytes.length) {
+    public void readFully(long position, byte[] dst, int off, int len) throws IOException {
+      if (position + len > bytes.length) {
         throw new java.io.EOFException(source + ": read past the end");
       }
-      dst.put(bytes, (int) position, dst.remaining());
+      System.arraycopy(bytes, (int) position, dst, off, len);
     }
   }
 
@@ -53,13 +52,12 @@ class ParallelMaterializerTest {
     private long size;
 
     @Override
-    public synchronized void write(long position, ByteBuffer src) {
-      int len = src.remaining();
+    public synchronized void write(long position, byte[] src, int off, int len) {
       long end = position + len;
       if (end > data.length) {
         data = Arrays.copyOf(data, (int) Math.max(end, data.length * 2L));
       }
-      src.get(data, (int) position, len);
+      System.arraycopy(src, off, data, (int) position, len);
       size = Math.max(size, end);
     }
 
@@ -361,11 +359,7 @@ class ParallelMaterializerTest {
         long[] checked = new long[1];
         ParallelMaterializer.Output sink = new ParallelMaterializer.Output() {
           @Override
-          public void write(long position, ByteBuffer buf) {
-            int len = buf.remaining();
-            byte[] src = new byte[len];
-            buf.get(src);
-            int off = 0;
+          public void write(long position, byte[] src, int off, int len) {
             byte[] want = new byte[pageSize];
             for (int k = 0; k < len / pageSize; k++) {
               int pgno = (int) (position / pageSize) + 1 + k;
