@@ -56,12 +56,12 @@ public final class LtxMaterializer {
   /**
    * As {@link #materialize(List, SeekableByteChannel)} for local files: chunks of consecutive
    * pages are decoded on up to {@code threads} threads through each file's page index and written
-   * with positional writes of up to 4 MiB. Same output and the same checks: every input is verified
+   * with positional writes of up to 256 KiB. Same output and the same checks: every input is verified
    * completely (file checksums are joined from per-chunk CRCs, spec §9) and checksum-tracked inputs
    * are checked against their post-apply checksums.
    *
    * <p>If the fast path rejects an input, the files are decoded once more by the streaming
-   * decoder, so a rejection is reported exactly as by {@link LtxDecoder}. Memory: about 8 MiB per
+   * decoder, so a rejection is reported exactly as by {@link LtxDecoder}. Memory: about 1 MiB per
    * thread plus 16 bytes per page frame for the page indexes, independent of the page data size.
    *
    * @param out written with positional writes (from several threads) and truncated to the size

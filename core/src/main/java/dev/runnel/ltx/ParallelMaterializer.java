@@ -32,8 +32,12 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * size otherwise. Stateless; one call uses its own threads and joins them before returning.
  */
 final class ParallelMaterializer {
-  /** Target output bytes per chunk: large positional writes, few CRC joins. */
-  static final int CHUNK_BYTES = 4 << 20;
+  /**
+   * Target output bytes per chunk. Small enough that a chunk is still in the CPU caches when it is
+   * hashed and written (4 MiB chunks cost 10–30 % more time than 128–256 KiB ones in interleaved
+   * measurements), large enough that system calls and CRC joins are negligible.
+   */
+  static final int CHUNK_BYTES = 256 << 10;
 
   /** Random-access input; {@link #readFully} must allow concurrent calls. */
   interface Input {

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * {@code <out>.tmp}, fsyncs, renames over {@code <out>}, fsyncs the directory and optionally runs
  * an integrity check. A file replica is read in place. Page ranges are decoded, verified and
  * written on {@link Options#decodeThreads()} threads ({@link LtxMaterializer#materializeFiles}).
- * Memory is bounded by the decode buffers (about 8 MiB per thread) and the page indexes (16 bytes
+ * Memory is bounded by the decode buffers (about 1 MiB per thread) and the page indexes (16 bytes
  * per page frame), not by the size of the page data.
  *
  * <p>Never overwrites an existing database unless {@link Options#overwrite()} is set; on any
@@ -53,7 +53,7 @@ public final class Restorer {
    * @param overwrite replace an existing output and remove its {@code -wal}/{@code -shm} (default false)
    * @param decodeThreads threads that decode, verify and write page ranges (default
    *     {@link LtxMaterializer#defaultThreads()}: the number of CPUs, at most 4); each holds about
-   *     8 MiB of buffers
+   *     1 MiB of buffers
    */
   public record Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite, int decodeThreads) {
     public Options {
