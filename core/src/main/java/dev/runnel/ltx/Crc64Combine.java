@@ -10,7 +10,7 @@ package dev.runnel.ltx;
  */
 final class Crc64Combine {
   /** POW2[k] advances a register over 2^k zero bytes. */
-  private static final long[][] POW2 = new long[31][];
+  private static final long[][] POW2 = new long[63][];
 
   private record Op(int length, long[] cols) {}
 
@@ -52,7 +52,25 @@ final class Crc64Combine {
     return apply(op.cols, s);
   }
 
-  private static long[] operator(int n) {
+  /**
+   * As {@link #shift(long, int)} for any length, without touching the cache: applies the
+   * power-of-two operators of the set bits one by one (at most 63 matrix-vector products), which
+   * is cheaper than building an operator that is used once.
+   */
+  static long shiftOnce(long s, long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("negative length " + n);
+    }
+    for (int k = 0; n != 0; k++, n >>>= 1) {
+      if ((n & 1) != 0) {
+        s = apply(POW2[k], s);
+      }
+    }
+    return s;
+  }
+
+  /** The operator for {@code n} zero bytes, for callers that apply one length very often. */
+  static long[] operator(int n) {
     long[] m = identity();
     for (int k = 0; n != 0; k++, n >>>= 1) {
       if ((n & 1) != 0) {
@@ -79,7 +97,8 @@ final class Crc64Combine {
     return r;
   }
 
-  private static long apply(long[] cols, long v) {
+  /** Applies an operator from {@link #operator(int)} to register {@code v}. */
+  static long apply(long[] cols, long v) {
     long r = 0;
     for (int i = 0; i < 64; i++) {
       r ^= cols[i] & -((v >>> i) & 1);

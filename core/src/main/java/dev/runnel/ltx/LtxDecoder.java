@@ -201,26 +201,39 @@ public final class LtxDecoder implements Closeable {
   }
 
   private void checkPgno(int pgno, long frameOffset) throws LtxCorruptException {
-    String expected = null;
-    if (pgno < 0 || pgno > header.commit()) {
-      expected = "1..commit " + header.commit();
-    } else if (pgno == lockPgno) {
-      expected = "not the lock page " + lockPgno;
-    } else if (pgno <= lastPgno) {
-      expected = "greater than previous pgno " + lastPgno;
-    } else if (header.isSnapshot() && pgno != nextSnapshotPgno()) {
-      expected = nextSnapshotPgno() + " (snapshots hold every page)";
-    }
+    String expected = pgnoProblem(header, pgno, lastPgno);
     if (expected != null) {
-      // Messages are built only on failure: this runs for every page.
       throw new LtxCorruptException(source, "page header at offset " + frameOffset + " pgno", expected,
           Integer.toUnsignedString(pgno));
     }
   }
 
+  /**
+   * The ordering rule {@code pgno} breaks after {@code prev} (0 for the first frame), as the
+   * "expected" text of an error, or null if it is fine. Messages are built only on failure: this
+   * runs for every page.
+   */
+  static String pgnoProblem(LtxHeader header, int pgno, int prev) {
+    int lock = header.lockPgno();
+    if (pgno < 0 || pgno > header.commit()) {
+      return "1..commit " + header.commit();
+    } else if (pgno == lock) {
+      return "not the lock page " + lock;
+    } else if (pgno <= prev) {
+      return "greater than previous pgno " + prev;
+    } else if (header.isSnapshot() && pgno != nextSnapshotPgno(prev, lock)) {
+      return nextSnapshotPgno(prev, lock) + " (snapshots hold every page)";
+    }
+    return null;
+  }
+
+  private static int nextSnapshotPgno(int prev, int lock) {
+    int next = prev + 1;
+    return next == lock ? next + 1 : next;
+  }
+
   private int nextSnapshotPgno() {
-    int next = lastPgno + 1;
-    return next == lockPgno ? next + 1 : next;
+    return nextSnapshotPgno(lastPgno, lockPgno);
   }
 
   private void record(int pgno, long offset, int size) {

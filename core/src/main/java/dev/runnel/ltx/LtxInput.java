@@ -19,9 +19,15 @@ final class LtxInput {
   private int page;
 
   LtxInput(InputStream in, String source, int bufferSize) {
+    this(in, source, bufferSize, 0);
+  }
+
+  /** A reader whose first byte sits at file offset {@code start} (for frames read out of place). */
+  LtxInput(InputStream in, String source, int bufferSize, long start) {
     this.in = in;
     this.source = source;
     this.buf = new byte[bufferSize];
+    this.bufStart = start;
   }
 
   String source() {

@@ -1,8 +1,15 @@
 package dev.runnel.ltx;
 
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,9 +35,132 @@ public final class LtxMaterializer {
    */
   public record Result(LtxHeader header, long databaseChecksum, long size) {}
 
+  /**
+   * An LTX file on a local file system, read in place.
+   *
+   * @param path the file
+   * @param source name used in error messages (e.g. {@code L9/0000000000000001-00000000000000ff.ltx})
+   */
+  public record FileInput(Path path, String source) {}
+
   private static final int WRITE_BUFFER = 1 << 20;
+  private static final System.Logger LOG = System.getLogger(LtxMaterializer.class.getName());
 
   private LtxMaterializer() {}
+
+  /** Default decode threads for {@link #materializeFiles}: the number of CPUs, at most 4. */
+  public static int defaultThreads() {
+    return Math.min(4, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * As {@link #materialize(List, SeekableByteChannel)} for local files: chunks of consecutive
+   * pages are decoded on up to {@code threads} threads through each file's page index and written
+   * with positional writes of up to 256 KiB. Same output and the same checks: every input is verified
+   * completely (file checksums are joined from per-chunk CRCs, spec §9) and checksum-tracked inputs
+   * are checked against their post-apply checksums.
+   *
+   * <p>If the fast path rejects an input, the files are decoded once more by the streaming
+   * decoder, so a rejection is reported exactly as by {@link LtxDecoder}. Memory: about 1 MiB per
+   * thread plus 16 bytes per page frame for the page indexes, independent of the page data size.
+   *
+   * @param out written with positional writes (from several threads) and truncated to the size
+   * @param threads decode threads, at least 1 (see {@link #defaultThreads()})
+   * @throws LtxCorruptException if an input is corrupt, the first is not a snapshot or a page is
+   *     missing
+   */
+  public static Result materializeFiles(List<FileInput> inputs, FileChannel out, int threads) throws IOException {
+    return materializeFiles(inputs, out, threads, 0);
+  }
+
+  static Result materializeFiles(List<FileInput> inputs, FileChannel out, int threads, int chunkPages)
+      throws IOException {
+    List<FileChannel> channels = new ArrayList<>();
+    try {
+      List<ParallelMaterializer.Input> in = new ArrayList<>();
+      for (FileInput f : inputs) {
+        FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ);
+        channels.add(ch);
+        in.add(new ChannelInput(ch, f.source()));
+      }
+      try {
+        return ParallelMaterializer.materialize(in, new ChannelOutput(out), threads, chunkPages);
+      } catch (LtxCorruptException fast) {
+        // The streaming decoder defines what is rejected and how it is reported; it reads the same
+        // open files, so a replaced or deleted replica file cannot change the verdict.
+        out.truncate(0);
+        List<LtxDecoder> decoders = new ArrayList<>();
+        for (ParallelMaterializer.Input i : in) {
+          decoders.add(new LtxDecoder(new BufferedInputStream(((ChannelInput) i).stream(), 64 * 1024), i.source()));
+        }
+        Result r = materialize(decoders, out);
+        LOG.log(System.Logger.Level.WARNING, "parallel decode rejected what the streaming decoder accepts: {0}",
+            fast.getMessage());
+        return r;
+      }
+    } finally {
+      for (FileChannel ch : channels) {
+        ch.close();
+      }
+    }
+  }
+
+  /** A file read with positional reads (thread-safe on a {@link FileChannel}). */
+  record ChannelInput(FileChannel ch, String source) implements ParallelMaterializer.Input {
+    @Override
+    public long size() throws IOException {
+      return ch.size();
+    }
+
+    @Override
+    public void readFully(long position, byte[] dst, int off, int len) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(dst, off, len);
+      while (b.hasRemaining()) {
+        int n = ch.read(b, position + b.position() - off);
+        if (n < 0) {
+          throw new EOFException(source + ": file ended at offset " + (position + b.position() - off)
+              + " while reading " + len + " bytes at " + position);
+        }
+      }
+    }
+
+    /** The whole file from offset 0, through positional reads (leaves the channel open). */
+    InputStream stream() {
+      return new InputStream() {
+        private long pos;
+
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = ch.read(ByteBuffer.wrap(b, off, len), pos);
+          if (n > 0) {
+            pos += n;
+          }
+          return n;
+        }
+      };
+    }
+  }
+
+  private record ChannelOutput(FileChannel ch) implements ParallelMaterializer.Output {
+    @Override
+    public void write(long position, byte[] src, int off, int len) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(src, off, len);
+      while (b.hasRemaining()) {
+        ch.write(b, position + b.position() - off);
+      }
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      ch.truncate(size);
+    }
+  }
 
   /** As {@link #materialize(List, SeekableByteChannel, boolean)}, requiring contiguous inputs. */
   public static Result materialize(List<LtxDecoder> inputs, SeekableByteChannel out) throws IOException {
@@ -47,11 +177,8 @@ public final class LtxMaterializer {
       throws IOException {
     LtxDecoder first = inputs.get(0);
     LtxDecoder last = inputs.get(inputs.size() - 1);
-    String what = "database from " + first.source() + " .. " + last.source();
-    if (!first.header().isSnapshot()) {
-      throw new LtxCorruptException(first.source(), "min txid", "0000000000000001 (rebuild starts at a snapshot)",
-          first.header().minTxId().toString());
-    }
+    String what = describe(first.source(), last.source());
+    requireSnapshot(first.header(), first.source());
     PageMerger merger = new PageMerger(inputs, allowNonContiguous);
     int pageSize = first.header().pageSize();
     int lock = LtxHeader.lockPgno(pageSize);
@@ -72,7 +199,7 @@ public final class LtxMaterializer {
         expect++;
       }
       if (pgno != expect) {
-        throw new LtxCorruptException(what, "page " + expect, "present (pages 1.." + commit + ")", "missing; next is " + pgno);
+        throw missing(what, expect, commit, pgno);
       }
       byte[] page = merger.page();
       if (ck != null) {
@@ -87,18 +214,42 @@ public final class LtxMaterializer {
     }
     writeFully(out, buf.flip());
     if (expect <= commit) {
-      throw new LtxCorruptException(what, "page " + expect, "present (pages 1.." + commit + ")", "missing");
+      throw missing(what, expect, commit, 0);
     }
     long size = (long) commit * pageSize;
     out.truncate(size);
-    if (tracked && last.trailer().postApplyChecksum() != ck.value()) {
-      throw new LtxCorruptException(last.source(), "post-apply checksum", LtxCorruptException.hex64(ck.value()),
-          LtxCorruptException.hex64(last.trailer().postApplyChecksum()));
+    if (tracked) {
+      checkPostApply(last.source(), last.trailer().postApplyChecksum(), ck.value());
     }
-    LtxHeader f = first.header();
-    LtxHeader l = last.header();
-    LtxHeader header = new LtxHeader(f.flags(), pageSize, commit, f.minTxId(), l.maxTxId(), l.timestamp(), 0, 0, 0, 0, 0, 0);
-    return new Result(header, ck == null ? 0 : ck.value(), size);
+    return new Result(mergedHeader(first.header(), last.header(), commit), ck == null ? 0 : ck.value(), size);
+  }
+
+  static String describe(String firstSource, String lastSource) {
+    return "database from " + firstSource + " .. " + lastSource;
+  }
+
+  static void requireSnapshot(LtxHeader first, String source) throws LtxCorruptException {
+    if (!first.isSnapshot()) {
+      throw new LtxCorruptException(source, "min txid", "0000000000000001 (rebuild starts at a snapshot)",
+          first.minTxId().toString());
+    }
+  }
+
+  /** Page {@code pgno} of 1..commit is in no input; {@code next} is the next one present (0: none). */
+  static LtxCorruptException missing(String what, int pgno, int commit, int next) {
+    return new LtxCorruptException(what, "page " + pgno, "present (pages 1.." + commit + ")",
+        next == 0 ? "missing" : "missing; next is " + next);
+  }
+
+  static void checkPostApply(String source, long stored, long computed) throws LtxCorruptException {
+    if (stored != computed) {
+      throw new LtxCorruptException(source, "post-apply checksum", LtxCorruptException.hex64(computed),
+          LtxCorruptException.hex64(stored));
+    }
+  }
+
+  static LtxHeader mergedHeader(LtxHeader f, LtxHeader l, int commit) {
+    return new LtxHeader(f.flags(), f.pageSize(), commit, f.minTxId(), l.maxTxId(), l.timestamp(), 0, 0, 0, 0, 0, 0);
   }
 
   private static void append(SeekableByteChannel out, ByteBuffer buf, byte[] page) throws IOException {

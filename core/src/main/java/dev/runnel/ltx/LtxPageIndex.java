@@ -138,6 +138,25 @@ public final class LtxPageIndex {
     return pgnos.length;
   }
 
+  int pgno(int i) {
+    return pgnos[i];
+  }
+
+  long offset(int i) {
+    return offsets[i];
+  }
+
+  int frameSize(int i) {
+    return sizes[i];
+  }
+
+  /** The smallest pgno in the index greater than {@code pgno}, or 0 if there is none. */
+  int firstAbove(int pgno) {
+    int i = Arrays.binarySearch(pgnos, pgno);
+    i = i >= 0 ? i + 1 : -i - 1;
+    return i < pgnos.length ? pgnos[i] : 0;
+  }
+
   /** Entry {@code i} in pgno order. */
   public Entry entry(int i) {
     return new Entry(pgnos[i], offsets[i], sizes[i]);

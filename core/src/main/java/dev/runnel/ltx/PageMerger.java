@@ -26,28 +26,41 @@ final class PageMerger {
     }
     this.inputs = List.copyOf(inputs);
     LtxHeader first = inputs.get(0).header();
-    LtxHeader prev = first;
-    for (int i = 1; i < inputs.size(); i++) {
-      LtxDecoder d = inputs.get(i);
-      LtxHeader h = d.header();
-      if (h.pageSize() != first.pageSize()) {
-        throw new LtxCorruptException(d.source(), "page size", first.pageSize() + " (as " + inputs.get(0).source() + ")", Integer.toString(h.pageSize()));
-      }
-      if (!h.maxTxId().isAfter(prev.maxTxId())
-          || (!allowNonContiguous && h.minTxId().isAfter(prev.maxTxId().next()))) {
-        throw new LtxCorruptException(d.source(), "txid range",
-            (allowNonContiguous ? "max txid after " : "contiguous after ") + prev.maxTxId(),
-            h.minTxId() + "-" + h.maxTxId());
-      }
-      prev = h;
-    }
-    this.commit = prev.commit();
+    this.commit = checkOrder(inputs.stream().map(LtxDecoder::header).toList(),
+        inputs.stream().map(LtxDecoder::source).toList(), allowNonContiguous);
     int n = inputs.size();
     pages = new byte[n][first.pageSize()];
     current = new int[n];
     for (int i = 0; i < n; i++) {
       current[i] = inputs.get(i).nextPage(pages[i]);
     }
+  }
+
+  /**
+   * Checks that inputs can be merged: one page size, ascending and (unless allowed) contiguous
+   * TXID ranges.
+   *
+   * @return the last input's commit
+   * @throws LtxCorruptException naming the first input that breaks a rule
+   */
+  static int checkOrder(List<LtxHeader> headers, List<String> sources, boolean allowNonContiguous)
+      throws LtxCorruptException {
+    LtxHeader first = headers.get(0);
+    LtxHeader prev = first;
+    for (int i = 1; i < headers.size(); i++) {
+      LtxHeader h = headers.get(i);
+      if (h.pageSize() != first.pageSize()) {
+        throw new LtxCorruptException(sources.get(i), "page size", first.pageSize() + " (as " + sources.get(0) + ")", Integer.toString(h.pageSize()));
+      }
+      if (!h.maxTxId().isAfter(prev.maxTxId())
+          || (!allowNonContiguous && h.minTxId().isAfter(prev.maxTxId().next()))) {
+        throw new LtxCorruptException(sources.get(i), "txid range",
+            (allowNonContiguous ? "max txid after " : "contiguous after ") + prev.maxTxId(),
+            h.minTxId() + "-" + h.maxTxId());
+      }
+      prev = h;
+    }
+    return prev.commit();
   }
 
   /** The last input's commit: the merged database size in pages. */

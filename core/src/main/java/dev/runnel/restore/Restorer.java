@@ -7,6 +7,7 @@ import dev.runnel.ltx.LtxMaterializer;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.file.FileReplicaClient;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,10 @@ import java.util.stream.Stream;
  * Restores a database from a replica: plans (a pure function of the listing), downloads the
  * planned files in parallel into a temp directory beside the output, merges them page by page into
  * {@code <out>.tmp}, fsyncs, renames over {@code <out>}, fsyncs the directory and optionally runs
- * an integrity check. Memory is bounded by one page buffer per planned file, not by database size.
+ * an integrity check. A file replica is read in place. Page ranges are decoded, verified and
+ * written on {@link Options#decodeThreads()} threads ({@link LtxMaterializer#materializeFiles}).
+ * Memory is bounded by the decode buffers (about 1 MiB per thread) and the page indexes (16 bytes
+ * per page frame), not by the size of the page data.
  *
  * <p>Never overwrites an existing database unless {@link Options#overwrite()} is set; on any
  * failure no {@code <out>} appears and temp files are removed. Stateless and thread-safe.
@@ -52,38 +56,49 @@ public final class Restorer {
    *     only for a scratch copy that is never trusted after a crash, e.g. a tenant cache file
    *     (the tenant manager deletes its whole cache directory at startup): the rename stays atomic
    *     for other readers, but after a power loss the file may be torn
+   * @param decodeThreads threads that decode, verify and write page ranges (default
+   *     {@link LtxMaterializer#defaultThreads()}: the number of CPUs, at most 4); each holds about
+   *     1 MiB of buffers
    */
-  public record Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite, boolean durable) {
+  public record Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite, boolean durable,
+      int decodeThreads) {
     public Options {
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
       }
       Objects.requireNonNull(integrityCheck, "integrityCheck");
+      if (decodeThreads < 1) {
+        throw new IllegalArgumentException("decodeThreads must be >= 1, got " + decodeThreads);
+      }
     }
 
-    /** Durable options (the default). */
+    /** Durable options with the default decode threads. */
     public Options(int parallelism, IntegrityCheck integrityCheck, boolean overwrite) {
-      this(parallelism, integrityCheck, overwrite, true);
+      this(parallelism, integrityCheck, overwrite, true, LtxMaterializer.defaultThreads());
     }
 
     public static Options defaults() {
-      return new Options(8, IntegrityCheck.NONE, false, true);
+      return new Options(8, IntegrityCheck.NONE, false);
     }
 
     public Options withParallelism(int n) {
-      return new Options(n, integrityCheck, overwrite, durable);
+      return new Options(n, integrityCheck, overwrite, durable, decodeThreads);
     }
 
     public Options withIntegrityCheck(IntegrityCheck c) {
-      return new Options(parallelism, c, overwrite, durable);
+      return new Options(parallelism, c, overwrite, durable, decodeThreads);
     }
 
     public Options withOverwrite(boolean o) {
-      return new Options(parallelism, integrityCheck, o, durable);
+      return new Options(parallelism, integrityCheck, o, durable, decodeThreads);
     }
 
     public Options withDurable(boolean d) {
-      return new Options(parallelism, integrityCheck, overwrite, d);
+      return new Options(parallelism, integrityCheck, overwrite, d, decodeThreads);
+    }
+
+    public Options withDecodeThreads(int n) {
+      return new Options(parallelism, integrityCheck, overwrite, durable, n);
     }
   }
 
@@ -115,30 +130,25 @@ public final class Restorer {
     try {
       // A local (file) replica is read in place when its files can be merged in one round; anything
       // else is first downloaded in parallel, so slow object-store streams never stall the merge.
-      boolean direct = replica.type().equals("file") && plan.files().size() <= MAX_OPEN_INPUTS;
+      boolean direct = replica instanceof FileReplicaClient && plan.files().size() <= MAX_OPEN_INPUTS;
       long bytes = plan.files().stream().mapToLong(LtxFileInfo::size).sum();
-      List<Path> inputs = direct ? List.of()
-          : mergeDown(download(replica, plan.files(), work, options.parallelism()), work);
+      List<LtxMaterializer.FileInput> inputs = new ArrayList<>();
+      if (direct) {
+        FileReplicaClient files = (FileReplicaClient) replica;
+        for (LtxFileInfo f : plan.files()) {
+          inputs.add(new LtxMaterializer.FileInput(files.filePath(f.level(), f.minTxId(), f.maxTxId()), describe(f)));
+        }
+      } else {
+        for (Path p : mergeDown(download(replica, plan.files(), work, options.parallelism()), work)) {
+          inputs.add(new LtxMaterializer.FileInput(p, p.getFileName().toString()));
+        }
+      }
       LtxMaterializer.Result r;
-      List<LtxDecoder> decoders = new ArrayList<>();
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        if (direct) {
-          for (LtxFileInfo f : plan.files()) {
-            decoders.add(new LtxDecoder(new BufferedInputStream(replica.open(f), 64 * 1024), describe(f)));
-          }
-        }
-        for (Path p : inputs) {
-          InputStream in = new BufferedInputStream(Files.newInputStream(p), 64 * 1024);
-          decoders.add(new LtxDecoder(in, p.getFileName().toString()));
-        }
-        r = LtxMaterializer.materialize(decoders, ch);
+        r = LtxMaterializer.materializeFiles(inputs, ch, options.decodeThreads());
         if (options.durable()) {
           ch.force(true);
-        }
-      } finally {
-        for (LtxDecoder d : decoders) {
-          d.close();
         }
       }
       if (options.overwrite()) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Seeded random encode → decode, compaction and rebuild round trips. */
 class LtxRoundTripTest {
-  private static byte[] randomPage(Random r, int pageSize) {
+  static byte[] randomPage(Random r, int pageSize) {
     byte[] p = new byte[pageSize];
     switch (r.nextInt(4)) {
       case 0 -> r.nextBytes(p); // incompressible
@@ -33,7 +33,7 @@ class LtxRoundTripTest {
     return p;
   }
 
-  private static TreeMap<Integer, byte[]> randomPages(Random r, int pageSize, int commit, boolean all) {
+  static TreeMap<Integer, byte[]> randomPages(Random r, int pageSize, int commit, boolean all) {
     TreeMap<Integer, byte[]> m = new TreeMap<>();
     int lock = LtxHeader.lockPgno(pageSize);
     for (int pgno = 1; pgno <= commit; pgno++) {
@@ -44,7 +44,7 @@ class LtxRoundTripTest {
     return m;
   }
 
-  private static byte[] encode(LtxHeader h, LtxEncoder.Options o, TreeMap<Integer, byte[]> pages) throws IOException {
+  static byte[] encode(LtxHeader h, LtxEncoder.Options o, TreeMap<Integer, byte[]> pages) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     LtxEncoder e = new LtxEncoder(out, h, o);
     for (var p : pages.entrySet()) {
