@@ -54,7 +54,7 @@ public final class LagBench {
 
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
-    int runs = args.intValue("runs", 1, 2);
+    int runs = args.intValue("runs", 1, 3);
     int commits = args.intValue("commits", 300, 2000);
     int rate = args.intValue("rate", 100, 100);
     int idleSeconds = args.intValue("idle-seconds", 3, 10);

@@ -62,7 +62,7 @@ public final class RestoreBench {
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
     int mb = args.intValue("mb", 20, 200);
-    int runs = args.intValue("runs", 3, 3);
+    int runs = args.intValue("runs", 3, 5);
     Litestream ls = Litestream.find(args.string("litestream", ""));
     boolean cold = !args.flag("no-cold") && !args.quick() || args.flag("cold");
     List<String> contents = List.of(args.string("content", "text,random").split(","));

@@ -293,18 +293,29 @@ public final class S3Bench {
     }
   }
 
-  /** Lists the bucket's L0 prefix in the in-process blob store every ~1 ms. */
+  /**
+   * Lists the bucket's L0 prefix in the in-process blob store every ~1 ms, following the listing's
+   * pages (a page holds at most 1,000 keys; a full run writes more L0 files than that).
+   */
   private static void poll(S3Server s3, String bucket, String prefix, Map<String, Long> seen) {
-    ListContainerOptions opts = ListContainerOptions.Builder.prefix(prefix).recursive();
     while (!stopped()) {
       long now = System.nanoTime();
-      for (StorageMetadata m : s3.blobStore().list(bucket, opts)) {
-        String name = m.getName();
-        name = name.substring(name.lastIndexOf('/') + 1);
-        if (LtxFileName.parse(name).isPresent()) {
-          seen.putIfAbsent(name, now);
+      String marker = null;
+      do {
+        ListContainerOptions opts = ListContainerOptions.Builder.prefix(prefix).recursive();
+        if (marker != null) {
+          opts = opts.afterMarker(marker);
         }
-      }
+        var page = s3.blobStore().list(bucket, opts);
+        for (StorageMetadata m : page) {
+          String name = m.getName();
+          name = name.substring(name.lastIndexOf('/') + 1);
+          if (LtxFileName.parse(name).isPresent()) {
+            seen.putIfAbsent(name, now);
+          }
+        }
+        marker = page.getNextMarker();
+      } while (marker != null);
       LockSupport.parkNanos(1_000_000L);
     }
   }

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,7 +67,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private final AtomicBoolean syncQueued = new AtomicBoolean();
   private final AtomicInteger commitRechecks = new AtomicInteger(-1);
   private final AtomicInteger openAppConnections = new AtomicInteger();
-  private final ScheduledFuture<?> monitor;
+  /** Unregisters this database's change check from the runtime's shared monitor pass. */
+  private final Runnable monitor;
   /** Identity (inode) of the database file when replication started. */
   private final Object dbFileKey;
   private volatile boolean closed;
@@ -112,7 +112,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     // The time-based checkpoint counts from the start of replication, not from "never".
     this.lastCheckpointAt = runtime.clock().instant();
     long interval = options.monitorInterval().toMillis();
-    this.monitor = runtime.scheduler().scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+    this.monitor = runtime.monitor(interval, this::tick);
   }
 
   /**
@@ -509,7 +509,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       key = null;
     }
     if (key == null ? dbFileKey != null : !key.equals(dbFileKey)) {
-      monitor.cancel(false);
+      monitor.run();
       fileGone = true;
       throw new IOException(db + ": database file was " + (key == null ? "deleted" : "replaced")
           + " while being replicated; replication of it stopped (reopen it to start again)");
@@ -885,7 +885,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     syncLock.lock();
     try {
       closed = true;
-      monitor.cancel(false);
+      monitor.run();
       try {
         if (!fileGone) {
           syncLocked(false);
