@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.s3.FaultProxy;
 import dev.runnel.replica.s3.S3ReplicaClient;
+import dev.runnel.replica.s3.S3ServerExtension;
 import dev.runnel.replica.s3.S3TestServer;
 import dev.runnel.replicate.ReplicationOptions;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,20 +31,18 @@ import org.junit.jupiter.api.io.TempDir;
  * S3, and a lease conflict between two managers.
  */
 class TenantS3Test {
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
   static FaultProxy front;
   @TempDir Path tmp;
 
   @BeforeAll
   static void start() throws Exception {
-    server = S3TestServer.start();
-    front = FaultProxy.start(server.endpoint()).serializeWrites(true);
+    front = FaultProxy.start(S3.server().endpoint()).serializeWrites(true);
   }
 
   @AfterAll
   static void stop() throws Exception {
     front.close();
-    server.close();
   }
 
   private static TenantOptions options() {
@@ -79,7 +79,7 @@ class TenantS3Test {
 
   @Test
   void coldStart_fromS3_restoresEvictedTenantAndLeasesConflict() throws Exception {
-    String bucket = server.newBucket();
+    String bucket = S3.server().newBucket();
     AtomicInteger clientsA = new AtomicInteger();
     AtomicInteger clientsB = new AtomicInteger();
     try (TenantDatabases a = manager("a", bucket, clientsA); TenantDatabases b = manager("b", bucket, clientsB)) {
@@ -98,7 +98,7 @@ class TenantS3Test {
       TenantBusyException busy = assertThrows(TenantBusyException.class, () -> b.acquire("s3-org"));
       assertEquals("holder-a", busy.holder());
       assertTrue(a.evict("s3-org"));
-      assertFalse(server.blobStore().list(bucket).isEmpty());
+      assertFalse(S3.server().blobStore().list(bucket).isEmpty());
 
       long t0 = System.nanoTime();
       try (TenantHandle h = b.acquire("s3-org")) {

@@ -15,9 +15,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jclouds.blobstore.domain.BlobMetadata;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,25 +28,17 @@ import org.junit.jupiter.api.Test;
  * proxy's emulation of conditional DELETE.
  */
 class S3ConditionalStoreTest {
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
   FaultProxy front;
   String bucket;
   S3ReplicaClient client;
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = S3TestServer.start();
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
 
   @BeforeEach
   void setUp() throws Exception {
-    bucket = server.newBucket();
-    front = FaultProxy.start(server.endpoint()).serializeWrites(true);
+    bucket = S3.server().newBucket();
+    front = FaultProxy.start(S3.server().endpoint()).serializeWrites(true);
     client = open(ConditionalDelete.AUTO);
   }
 
@@ -76,7 +67,7 @@ class S3ConditionalStoreTest {
   private String etagOf(String path) {
     String p = path.startsWith("/") ? path.substring(1) : path;
     int slash = p.indexOf('/');
-    BlobMetadata m = server.blobStore().blobMetadata(p.substring(0, slash), p.substring(slash + 1));
+    BlobMetadata m = S3.server().blobStore().blobMetadata(p.substring(0, slash), p.substring(slash + 1));
     return m == null ? null : m.getETag();
   }
 
@@ -133,12 +124,12 @@ class S3ConditionalStoreTest {
     Versioned v = s.read("lease").orElseThrow();
     assertTrue(s.deleteIfUnchanged("lease", v.etag()));
     assertEquals(Optional.empty(), s.read("lease"));
-    BlobMetadata raw = server.blobStore().blobMetadata(bucket, "db/lease");
+    BlobMetadata raw = S3.server().blobStore().blobMetadata(bucket, "db/lease");
     assertTrue(raw != null && raw.getSize() < 64, "a small tombstone object remains");
     assertFalse(s.deleteIfUnchanged("lease", v.etag()), "already deleted");
     assertTrue(s.createIfAbsent("lease", utf8("v2")));
     assertArrayEquals(utf8("v2"), s.read("lease").orElseThrow().data());
-    assertEquals(List.of(), server.blobStore().list(bucket).stream()
+    assertEquals(List.of(), S3.server().blobStore().list(bucket).stream()
         .filter(m -> m.getName().contains("probe")).toList(), "probe object removed");
   }
 
@@ -153,7 +144,7 @@ class S3ConditionalStoreTest {
       assertTrue(s.replaceIfUnchanged("lease", utf8("v2"), e1));
       assertFalse(s.deleteIfUnchanged("lease", e1), "stale etag");
       assertTrue(s.deleteIfUnchanged("lease", s.read("lease").orElseThrow().etag()));
-      assertEquals(null, server.blobStore().blobMetadata(bucket, "db/lease"), "physically deleted");
+      assertEquals(null, S3.server().blobStore().blobMetadata(bucket, "db/lease"), "physically deleted");
       assertFalse(s.deleteIfUnchanged("lease", e1), "missing");
       for (int round = 0; round < 10; round++) {
         String name = "gone-" + round;

@@ -27,9 +27,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,25 +43,17 @@ import org.junit.jupiter.api.Test;
 class S3FaultInjectionTest {
   private static final long TS = 1_700_000_000_123L;
   private static final int PART = 5 * 1024 * 1024;
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
   FaultProxy proxy;
   String bucket;
   S3ReplicaClient client;
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = S3TestServer.start();
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
 
   @BeforeEach
   void setUp() throws Exception {
-    bucket = server.newBucket();
-    proxy = FaultProxy.start(server.endpoint()).serializeWrites(true);
+    bucket = S3.server().newBucket();
+    proxy = FaultProxy.start(S3.server().endpoint()).serializeWrites(true);
     client = S3ReplicaClient.create(S3TestServer.config(proxy.endpoint(), bucket, "db").build());
     client.init();
   }
@@ -159,7 +150,7 @@ class S3FaultInjectionTest {
     assertThrows(IOException.class, () -> client.write(0, tx(1), tx(7), new ByteArrayInputStream(data)));
     proxy.rule(null);
     assertEquals(List.of(), client.list(0));
-    assertEquals(0, server.blobStore().listMultipartUploads(bucket).size(), "aborted");
+    assertEquals(0, S3.server().blobStore().listMultipartUploads(bucket).size(), "aborted");
   }
 
   @Test

@@ -26,9 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,24 +35,16 @@ import org.junit.jupiter.api.Test;
 class S3LayoutTest {
   private static final long TS = 1_700_000_000_123L;
   private static final AtomicInteger SEQ = new AtomicInteger();
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
   String bucket;
   S3ReplicaClient client;
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = S3TestServer.start();
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
 
   @BeforeEach
   void setUp() throws Exception {
-    bucket = server.newBucket();
-    client = S3ReplicaClient.create(server.config(bucket, "db").build());
+    bucket = S3.server().newBucket();
+    client = S3ReplicaClient.create(S3.server().config(bucket, "db").build());
     client.init();
   }
 
@@ -71,7 +62,7 @@ class S3LayoutTest {
   }
 
   private List<String> serverKeys() {
-    BlobStore bs = server.blobStore();
+    BlobStore bs = S3.server().blobStore();
     List<String> out = new ArrayList<>();
     String marker = null;
     do {
@@ -90,7 +81,7 @@ class S3LayoutTest {
   }
 
   private void plant(String key, byte[] data) {
-    BlobStore bs = server.blobStore();
+    BlobStore bs = S3.server().blobStore();
     bs.putBlob(bucket, bs.blobBuilder(key).payload(data).contentLength(data.length).build());
   }
 
@@ -107,7 +98,7 @@ class S3LayoutTest {
   @Test
   void write_any_storesLitestreamTimestampMetadata() throws Exception {
     put(client, 0, 1, 1, TS, 10);
-    var meta = server.blobStore().blobMetadata(bucket, "db/0000/0000000000000001-0000000000000001.ltx");
+    var meta = S3.server().blobStore().blobMetadata(bucket, "db/0000/0000000000000001-0000000000000001.ltx");
     String ts = meta.getUserMetadata().get("litestream-timestamp");
     assertEquals("2023-11-14T22:13:20.123Z", ts);
     assertEquals(Instant.ofEpochMilli(TS), Rfc3339.parse(ts).orElseThrow());
@@ -116,7 +107,7 @@ class S3LayoutTest {
   @Test
   void write_urlWithoutPath_usesDotPrefixLikeLitestream() throws Exception {
     URI url = URI.create("s3://" + bucket);
-    S3ReplicaClient.Config c = S3ReplicaClient.Config.fromUrl(url, Map.of("endpoint", server.endpoint().toString(),
+    S3ReplicaClient.Config c = S3ReplicaClient.Config.fromUrl(url, Map.of("endpoint", S3.server().endpoint().toString(),
         "accessKeyId", S3TestServer.ACCESS_KEY, "secretAccessKey", S3TestServer.SECRET_KEY), Map.of());
     try (S3ReplicaClient root = S3ReplicaClient.create(c)) {
       root.init();
@@ -170,7 +161,7 @@ class S3LayoutTest {
       assertEquals(tx(i + 1), all.get(i).minTxId());
     }
     assertEquals(2, client.stats().operations(Op.LIST) - before, "1000 per page");
-    try (S3ReplicaClient small = S3ReplicaClient.create(server.config(bucket, "db").listPageSize(97).build())) {
+    try (S3ReplicaClient small = S3ReplicaClient.create(S3.server().config(bucket, "db").listPageSize(97).build())) {
       assertEquals(n, small.list(2).size());
       assertEquals(13, small.stats().operations(Op.LIST));
       List<LtxFileInfo> fromSeek = small.list(2, tx(1000), false);
@@ -186,7 +177,7 @@ class S3LayoutTest {
   @Test
   void write_abovePartSize_usesMultipartAndRoundTrips() throws Exception {
     int part = 5 * 1024 * 1024; // S3 (and S3Proxy) minimum for all parts but the last
-    try (S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "mp").partSize(part).concurrency(3).build())) {
+    try (S3ReplicaClient c = S3ReplicaClient.create(S3.server().config(bucket, "mp").partSize(part).concurrency(3).build())) {
       byte[] data = Fixtures.syntheticLtx(1, 9, TS, 2 * part + 777);
       LtxFileInfo info = c.write(0, tx(1), tx(9), new ByteArrayInputStream(data));
       assertEquals(data.length, info.size());
@@ -213,7 +204,7 @@ class S3LayoutTest {
     byte[] header = Fixtures.ltxHeader(tx(1), tx(2), TS);
     AtomicLong consumed = new AtomicLong();
     AtomicLong maxAhead = new AtomicLong();
-    try (S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "big").partSize(part)
+    try (S3ReplicaClient c = S3ReplicaClient.create(S3.server().config(bucket, "big").partSize(part)
         .concurrency(concurrency).build())) {
       InputStream gen = new InputStream() {
         long pos;
@@ -258,7 +249,7 @@ class S3LayoutTest {
   @Test
   void write_multipartInputFails_abortsAndLeavesNothing() throws Exception {
     int part = 5 * 1024 * 1024; // S3 (and S3Proxy) minimum for all parts but the last
-    try (S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "mp").partSize(part).build())) {
+    try (S3ReplicaClient c = S3ReplicaClient.create(S3.server().config(bucket, "mp").partSize(part).build())) {
       byte[] data = Fixtures.syntheticLtx(1, 5, TS, 3 * part);
       byte[] prefix = java.util.Arrays.copyOf(data, 2 * part + 1000);
       InputStream failing = new java.io.SequenceInputStream(new ByteArrayInputStream(prefix), new InputStream() {
@@ -271,15 +262,15 @@ class S3LayoutTest {
       assertTrue(e.getMessage().contains("simulated"), e.toString());
       assertEquals(List.of(), c.list(0));
       assertThrows(NoSuchFileException.class, () -> c.open(0, tx(1), tx(5), 0, -1));
-      assertEquals(0, server.blobStore().listMultipartUploads(bucket).size(), "multipart upload aborted");
+      assertEquals(0, S3.server().blobStore().listMultipartUploads(bucket).size(), "multipart upload aborted");
     }
   }
 
   @Test
   void init_missingBucket_failsNamingBucketAndEndpoint() {
-    try (S3ReplicaClient c = S3ReplicaClient.create(server.config("no-such-bucket", "db").build())) {
+    try (S3ReplicaClient c = S3ReplicaClient.create(S3.server().config("no-such-bucket", "db").build())) {
       IOException e = assertThrows(IOException.class, c::init);
-      assertTrue(e.getMessage().contains("no-such-bucket") && e.getMessage().contains(server.endpoint().toString()),
+      assertTrue(e.getMessage().contains("no-such-bucket") && e.getMessage().contains(S3.server().endpoint().toString()),
           e.getMessage());
     }
   }
@@ -306,7 +297,7 @@ class S3LayoutTest {
   @Test
   void write_manyRandomSizes_roundTripThroughRangedReads() throws Exception {
     Random r = new Random(7);
-    try (S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "rnd").build())) {
+    try (S3ReplicaClient c = S3ReplicaClient.create(S3.server().config(bucket, "rnd").build())) {
       for (int i = 1; i <= 6; i++) {
         byte[] data = Fixtures.syntheticLtx(i, i, TS + i, r.nextInt(200_000));
         c.write(3, tx(i), tx(i), new ByteArrayInputStream(data));
@@ -321,7 +312,7 @@ class S3LayoutTest {
 
   @Test
   void deleteAll_gsType_deletesKeyByKey() throws Exception {
-    try (S3ReplicaClient gs = S3ReplicaClient.create(server.config(bucket, "g").type("gs").build())) {
+    try (S3ReplicaClient gs = S3ReplicaClient.create(S3.server().config(bucket, "g").type("gs").build())) {
       gs.init();
       assertEquals("gs", gs.type());
       for (int i = 1; i <= 5; i++) {
@@ -339,7 +330,7 @@ class S3LayoutTest {
 
   @Test
   void write_gsType_usesLitestreamGcsFileStyleKeys() throws Exception {
-    try (S3ReplicaClient gs = S3ReplicaClient.create(server.config(bucket, "gdb").type("gs").build())) {
+    try (S3ReplicaClient gs = S3ReplicaClient.create(S3.server().config(bucket, "gdb").type("gs").build())) {
       gs.init();
       put(gs, 0, 1, 1, TS, 10);
       put(gs, 9, 1, 0x1a, TS, 10);

@@ -3,6 +3,7 @@ package dev.runnel.replica.s3;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.testkit.ReplicaClientContract;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -13,27 +14,24 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class S3ReplicaClientContractTest extends ReplicaClientContract {
   private static final AtomicInteger SEQ = new AtomicInteger();
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
   static FaultProxy front;
   static String bucket;
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = S3TestServer.start();
-    bucket = server.newBucket();
-    front = FaultProxy.start(server.endpoint()).serializeWrites(!Boolean.getBoolean("runnel.s3.direct"));
-    if (Boolean.getBoolean("runnel.s3.debug")) { front.rule(r -> { if (r.method().equals("POST")) System.err.println("DEBUG " + r + " " + r.headers()); return FaultProxy.Fault.PASS; }); }
+    bucket = S3.server().newBucket();
+    front = FaultProxy.start(S3.server().endpoint()).serializeWrites(!Boolean.getBoolean("runnel.s3.direct"));
   }
 
   @AfterAll
   static void stopServer() throws Exception {
     front.close();
-    server.close();
   }
 
   @Override
   protected ReplicaClient newClient() {
-    java.net.URI ep = Boolean.getBoolean("runnel.s3.direct") ? server.endpoint() : front.endpoint();
+    java.net.URI ep = Boolean.getBoolean("runnel.s3.direct") ? S3.server().endpoint() : front.endpoint();
     return S3ReplicaClient.create(S3TestServer.config(ep, bucket, "db-" + SEQ.incrementAndGet()).build());
   }
 }

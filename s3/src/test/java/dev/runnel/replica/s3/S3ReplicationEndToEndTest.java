@@ -24,25 +24,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The replication engine through a real S3 server (S3Proxy on loopback), with and without faults. */
 class S3ReplicationEndToEndTest {
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = S3TestServer.start();
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
 
   private Path newDb() throws Exception {
     Path db = tmp.resolve("app.db");
@@ -81,11 +72,11 @@ class S3ReplicationEndToEndTest {
   @Test
   void replicate_thenRestoreEveryTxId_throughS3() throws Exception {
     Path dbPath = newDb();
-    String bucket = server.newBucket();
+    String bucket = S3.server().newBucket();
     Map<TxId, String> states = new LinkedHashMap<>();
     Random rnd = new Random(7);
     try (ReplicationRuntime runtime = ReplicationRuntime.createDefault();
-        S3ReplicaClient client = S3ReplicaClient.create(server.config(bucket, "tenants/acme").build())) {
+        S3ReplicaClient client = S3ReplicaClient.create(S3.server().config(bucket, "tenants/acme").build())) {
       try (ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, client, ReplicationOptions.defaults(), runtime);
           Connection c = db.connect();
           Statement st = c.createStatement()) {
@@ -114,13 +105,13 @@ class S3ReplicationEndToEndTest {
   @Test
   void storeFaults_writesContinue_replicationCatchesUp_noPartialObjects() throws Exception {
     Path dbPath = newDb();
-    String bucket = server.newBucket();
+    String bucket = S3.server().newBucket();
     AtomicInteger puts = new AtomicInteger();
-    try (FaultProxy proxy = FaultProxy.start(server.endpoint()).serializeWrites(true);
+    try (FaultProxy proxy = FaultProxy.start(S3.server().endpoint()).serializeWrites(true);
         ReplicationRuntime runtime = ReplicationRuntime.createDefault();
         S3ReplicaClient client = S3ReplicaClient.create(S3TestServer.config(proxy.endpoint(), bucket, "db")
             .maxAttempts(2).build());
-        S3ReplicaClient direct = S3ReplicaClient.create(server.config(bucket, "db").build())) {
+        S3ReplicaClient direct = S3ReplicaClient.create(S3.server().config(bucket, "db").build())) {
       ReplicationOptions opts = ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(20))
           .withUploadRetryMax(Duration.ofMillis(300));
       try (ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, client, opts, runtime);

@@ -13,8 +13,7 @@ import dev.runnel.replica.s3.S3Stats.Op;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,17 +22,9 @@ import org.junit.jupiter.api.Test;
  * a bucket, and the pool closes with the last client.
  */
 class S3SharedClientTest {
-  static S3TestServer server;
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = S3TestServer.start();
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
 
   @Test
   void create_equalConnectionSettings_shareSdkUntilLastClose() throws Exception {
@@ -51,13 +42,13 @@ class S3SharedClientTest {
     Duration saved = SharedSdk.linger;
     SharedSdk.linger = Duration.ofMillis(300);
     try {
-      String bucket = server.newBucket();
-      S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "tenants/a").build());
+      String bucket = S3.server().newBucket();
+      S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(bucket, "tenants/a").build());
       a.init();
       SharedSdk shared = a.shared();
       a.close();
       assertFalse(shared.isClosed(), "lingers after its last user");
-      S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "tenants/b").build());
+      S3ReplicaClient b = S3ReplicaClient.create(S3.server().config(bucket, "tenants/b").build());
       assertSame(shared, b.shared(), "taken over within the linger");
       b.init();
       assertEquals(0, b.stats().operations(Op.HEAD), "what a learned is kept");
@@ -73,9 +64,9 @@ class S3SharedClientTest {
   }
 
   private void shareUntilLastClose() throws Exception {
-    String bucket = server.newBucket();
-    S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "tenants/a").build());
-    S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "tenants/b").build());
+    String bucket = S3.server().newBucket();
+    S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(bucket, "tenants/a").build());
+    S3ReplicaClient b = S3ReplicaClient.create(S3.server().config(bucket, "tenants/b").build());
     assertSame(a.sdk(), b.sdk());
     assertSame(a.shared(), b.shared());
     SharedSdk shared = a.shared();
@@ -91,7 +82,7 @@ class S3SharedClientTest {
     assertFalse(SharedSdk.isLive(shared));
     b.close(); // idempotent: must not release twice
 
-    S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "tenants/c").build());
+    S3ReplicaClient c = S3ReplicaClient.create(S3.server().config(bucket, "tenants/c").build());
     try {
       assertNotSame(shared, c.shared(), "a new pool after the last close");
       c.init();
@@ -103,10 +94,10 @@ class S3SharedClientTest {
 
   @Test
   void create_differentConnectionSettings_separateSdk() throws Exception {
-    String bucket = server.newBucket();
-    try (S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "x").build());
-        S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "x").readTimeout(Duration.ofSeconds(7)).build());
-        S3ReplicaClient c = S3ReplicaClient.create(server.config(bucket, "x").credentials("other", "secret").build())) {
+    String bucket = S3.server().newBucket();
+    try (S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(bucket, "x").build());
+        S3ReplicaClient b = S3ReplicaClient.create(S3.server().config(bucket, "x").readTimeout(Duration.ofSeconds(7)).build());
+        S3ReplicaClient c = S3ReplicaClient.create(S3.server().config(bucket, "x").credentials("other", "secret").build())) {
       assertNotSame(a.shared(), b.shared());
       assertNotSame(a.shared(), c.shared());
       assertFalse(a.shared().key.toString().contains(S3TestServer.SECRET_KEY), "key's toString hides the secret");
@@ -115,9 +106,9 @@ class S3SharedClientTest {
 
   @Test
   void stats_sharedSdk_countedPerClient() throws Exception {
-    String bucket = server.newBucket();
-    try (S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "a").build());
-        S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "b").build())) {
+    String bucket = S3.server().newBucket();
+    try (S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(bucket, "a").build());
+        S3ReplicaClient b = S3ReplicaClient.create(S3.server().config(bucket, "b").build())) {
       a.init();
       b.init();
       long bAttempts = b.stats().httpAttempts();
@@ -134,9 +125,9 @@ class S3SharedClientTest {
 
   @Test
   void init_bucketSeenBySharingClient_noSecondHead() throws Exception {
-    String bucket = server.newBucket();
-    try (S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "a").build());
-        S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "b").build())) {
+    String bucket = S3.server().newBucket();
+    try (S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(bucket, "a").build());
+        S3ReplicaClient b = S3ReplicaClient.create(S3.server().config(bucket, "b").build())) {
       a.init();
       assertEquals(1, a.stats().operations(Op.HEAD));
       b.init();
@@ -146,8 +137,8 @@ class S3SharedClientTest {
 
   @Test
   void init_missingBucket_stillFailsForEveryClient() throws Exception {
-    try (S3ReplicaClient a = S3ReplicaClient.create(server.config(server.newBucket(), "a").build());
-        S3ReplicaClient b = S3ReplicaClient.create(server.config("runnel-no-such-bucket", "b").build())) {
+    try (S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(S3.server().newBucket(), "a").build());
+        S3ReplicaClient b = S3ReplicaClient.create(S3.server().config("runnel-no-such-bucket", "b").build())) {
       a.init();
       assertSame(a.shared(), b.shared());
       IOException e = assertThrows(IOException.class, b::init);
@@ -157,10 +148,10 @@ class S3SharedClientTest {
 
   @Test
   void conditionalStore_secondClientSameBucket_reusesProbe() throws Exception {
-    String bucket = server.newBucket();
+    String bucket = S3.server().newBucket();
     byte[] data = "x".getBytes(StandardCharsets.UTF_8);
-    try (S3ReplicaClient a = S3ReplicaClient.create(server.config(bucket, "a").build());
-        S3ReplicaClient b = S3ReplicaClient.create(server.config(bucket, "b").build())) {
+    try (S3ReplicaClient a = S3ReplicaClient.create(S3.server().config(bucket, "a").build());
+        S3ReplicaClient b = S3ReplicaClient.create(S3.server().config(bucket, "b").build())) {
       ConditionalStore sa = a.conditionalStore().orElseThrow();
       ConditionalStore sb = b.conditionalStore().orElseThrow();
       assertTrue(sa.createIfAbsent("lease", data));
