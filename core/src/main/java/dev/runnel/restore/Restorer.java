@@ -45,6 +45,8 @@ import java.util.stream.Stream;
 public final class Restorer {
   /** Most files merged at once; more are merged in rounds first. */
   static final int MAX_OPEN_INPUTS = 128;
+  /** Plans smaller than this (compressed bytes) decode on the calling thread only. */
+  static final long SINGLE_THREAD_BYTES = 4L << 20;
 
   private Restorer() {}
 
@@ -146,7 +148,9 @@ public final class Restorer {
       LtxMaterializer.Result r;
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        r = LtxMaterializer.materializeFiles(inputs, ch, options.decodeThreads());
+        // Starting decode threads costs more than decoding a few MiB on one (tenant cold starts).
+        int threads = bytes < SINGLE_THREAD_BYTES ? 1 : options.decodeThreads();
+        r = LtxMaterializer.materializeFiles(inputs, ch, threads);
         if (options.durable()) {
           ch.force(true);
         }
