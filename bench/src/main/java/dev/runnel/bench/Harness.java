@@ -335,12 +335,20 @@ final class Harness {
    */
   static double processCpuMs(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // fields 14, 15; USER_HZ = 100
+      return processCpuTicks(pid) * 10.0; // USER_HZ = 100
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * utime + stime of a process (all its threads, dead ones included) in USER_HZ ticks, from
+   * {@code /proc/PID/stat} fields 14 and 15.
+   */
+  static long processCpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   static int threadCount() {

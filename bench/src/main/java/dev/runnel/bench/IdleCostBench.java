@@ -334,9 +334,7 @@ public final class IdleCostBench {
   /** utime + stime of a process (all its threads, dead ones included), in USER_HZ ticks. */
   static long cpuTicks(String pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", pid, "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return Harness.processCpuTicks(Long.parseLong(pid));
     } catch (IOException e) {
       throw new IllegalStateException("process " + pid + " is gone", e);
     }

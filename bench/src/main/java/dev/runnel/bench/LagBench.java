@@ -189,48 +189,66 @@ public final class LagBench {
           }
         }
       }
-      List<Obs> api = new ArrayList<>(apiObs);
-      double[] apiLag = new double[commits];
-      double[] fileLag = new double[commits];
-      List<Map.Entry<LtxFileName, Integer>> files = new ArrayList<>(maxMarker.entrySet());
-      int fi = 0;
-      int clamped = 0;
-      for (int i = 1; i <= commits; i++) {
-        while (fi < files.size() && files.get(fi).getValue() < i) {
-          fi++;
-        }
-        if (fi == files.size()) {
-          throw new IllegalStateException("commit " + i + " not found in any replica L0 file");
-        }
-        LtxFileName name = files.get(fi).getKey();
-        Long vis = seen.get(name.toString());
-        if (vis == null) {
-          throw new IllegalStateException("no watch event for " + name);
-        }
-        long stored = Long.MAX_VALUE;
-        for (Obs o : api) {
-          if (o.txId().compareTo(name.max()) >= 0 && o.nanos() < stored) {
-            stored = o.nanos();
-          }
-        }
-        if (stored == Long.MAX_VALUE) {
-          throw new IllegalStateException("API never reported " + name.max());
-        }
-        if (vis < commitDone[i] || stored < commitDone[i]) {
-          clamped++;
-        }
-        fileLag[i - 1] = Math.max(0, Harness.ms(vis - commitDone[i]));
-        apiLag[i - 1] = Math.max(0, Harness.ms(stored - commitDone[i]));
-      }
-      if (clamped > 0) {
-        System.out.println("note: " + clamped + " commits were in the replica before executeUpdate returned "
-            + "(captured between the WAL write and the return); counted as 0 ms");
-      }
-      long usedFiles = files.stream().filter(e -> e.getValue() >= 1).count();
-      return new double[][] {apiLag, fileLag, {usedFiles, idleCpu}};
+      Lags lags = lags(maxMarker, seen, new ArrayList<>(apiObs), commitDone, "");
+      return new double[][] {lags.api(), lags.visible(), {lags.usedFiles(), idleCpu}};
     } finally {
       Harness.deleteTree(dir);
     }
+  }
+
+  /** Per-commit lags, ms: until the API reported it replicated, and until its file was seen. */
+  record Lags(double[] api, double[] visible, long usedFiles) {}
+
+  /**
+   * Maps each commit i (1..{@code commitDone.length - 1}) to the first L0 file whose largest marker
+   * is ≥ i, and measures from {@code commitDone[i]} to when that file was {@code seen} and to the
+   * first API observation at or past its max TxId. Commits that were in the replica before
+   * executeUpdate returned count as 0 ms (and are reported).
+   *
+   * @param maxMarker L0 files in TxId order → the largest commit marker in each
+   * @param kind prefix for messages, e.g. "s3: " (empty for none)
+   */
+  static Lags lags(TreeMap<LtxFileName, Integer> maxMarker, Map<String, Long> seen, List<Obs> api,
+      long[] commitDone, String kind) {
+    int commits = commitDone.length - 1;
+    double[] apiLag = new double[commits];
+    double[] visLag = new double[commits];
+    List<Map.Entry<LtxFileName, Integer>> files = new ArrayList<>(maxMarker.entrySet());
+    int fi = 0;
+    int clamped = 0;
+    for (int i = 1; i <= commits; i++) {
+      while (fi < files.size() && files.get(fi).getValue() < i) {
+        fi++;
+      }
+      if (fi == files.size()) {
+        throw new IllegalStateException(kind + "commit " + i + " not found in any replica L0 file");
+      }
+      LtxFileName name = files.get(fi).getKey();
+      Long vis = seen.get(name.toString());
+      if (vis == null) {
+        throw new IllegalStateException(kind + "never saw " + name + " appear in the replica");
+      }
+      long stored = Long.MAX_VALUE;
+      for (Obs o : api) {
+        if (o.txId().compareTo(name.max()) >= 0 && o.nanos() < stored) {
+          stored = o.nanos();
+        }
+      }
+      if (stored == Long.MAX_VALUE) {
+        throw new IllegalStateException(kind + "API never reported " + name.max());
+      }
+      if (vis < commitDone[i] || stored < commitDone[i]) {
+        clamped++;
+      }
+      visLag[i - 1] = Math.max(0, Harness.ms(vis - commitDone[i]));
+      apiLag[i - 1] = Math.max(0, Harness.ms(stored - commitDone[i]));
+    }
+    if (clamped > 0) {
+      System.out.println("note: " + kind + clamped + " commits were in the replica before executeUpdate returned "
+          + "(captured between the WAL write and the return); counted as 0 ms");
+    }
+    long used = files.stream().filter(e -> e.getValue() >= 1).count();
+    return new Lags(apiLag, visLag, used);
   }
 
   /**

@@ -27,7 +27,6 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +63,6 @@ import org.sqlite.SQLiteConfig;
  * </pre>
  */
 public final class S3Bench {
-  record Obs(TxId txId, long nanos) {}
 
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
@@ -158,7 +156,7 @@ public final class S3Bench {
     try {
       Harness.createWalDb(db);
       long[] commitDone = new long[commits + 1];
-      ConcurrentLinkedQueue<Obs> apiObs = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<LagBench.Obs> apiObs = new ConcurrentLinkedQueue<>();
       WatchService ws = null;
       Thread visWatcher;
       STOP.set(false);
@@ -180,29 +178,15 @@ public final class S3Bench {
             while (!Thread.currentThread().isInterrupted()) {
               TxId cur = rdb.replicatedTxId();
               if (rdb.awaitReplicated(cur.next(), Duration.ofMillis(200))) {
-                apiObs.add(new Obs(rdb.replicatedTxId(), System.nanoTime()));
+                apiObs.add(new LagBench.Obs(rdb.replicatedTxId(), System.nanoTime()));
               }
             }
           } catch (InterruptedException e) {
             // done
           }
         });
-        try (Connection c = rdb.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
-          try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA synchronous = NORMAL");
-          }
-          long period = 1_000_000_000L / rate;
-          long start = System.nanoTime() + 50_000_000L;
-          for (int i = 1; i <= commits; i++) {
-            long due = start + (i - 1) * period;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-              LockSupport.parkNanos(wait);
-            }
-            ps.setString(1, String.format(Locale.ROOT, "c=%08d;", i) + "y".repeat(90));
-            ps.executeUpdate();
-            commitDone[i] = System.nanoTime();
-          }
+        try (Connection c = rdb.connect()) {
+          LagBench.writeAtRate(c, "NORMAL", rate, commitDone);
         }
         rdb.sync();
         Harness.sleepMs(200);
@@ -220,45 +204,8 @@ public final class S3Bench {
             maxMarker.put(f.name(), maxMarkerIn(in, f.name().toString()));
           }
         }
-        List<Obs> api = new ArrayList<>(apiObs);
-        double[] apiLag = new double[commits];
-        double[] visLag = new double[commits];
-        List<Map.Entry<LtxFileName, Integer>> fs = new ArrayList<>(maxMarker.entrySet());
-        int fi = 0;
-        int clamped = 0;
-        for (int i = 1; i <= commits; i++) {
-          while (fi < fs.size() && fs.get(fi).getValue() < i) {
-            fi++;
-          }
-          if (fi == fs.size()) {
-            throw new IllegalStateException(kind + ": commit " + i + " not found in any replica L0 file");
-          }
-          LtxFileName name = fs.get(fi).getKey();
-          Long v = seen.get(name.toString());
-          if (v == null) {
-            throw new IllegalStateException(kind + ": never saw " + name + " appear");
-          }
-          long stored = Long.MAX_VALUE;
-          for (Obs o : api) {
-            if (o.txId().compareTo(name.max()) >= 0 && o.nanos() < stored) {
-              stored = o.nanos();
-            }
-          }
-          if (stored == Long.MAX_VALUE) {
-            throw new IllegalStateException("API never reported " + name.max());
-          }
-          if (v < commitDone[i] || stored < commitDone[i]) {
-            clamped++;
-          }
-          visLag[i - 1] = Math.max(0, Harness.ms(v - commitDone[i]));
-          apiLag[i - 1] = Math.max(0, Harness.ms(stored - commitDone[i]));
-        }
-        if (clamped > 0) {
-          System.out.println("note (" + kind + "): " + clamped + " commits were in the replica before executeUpdate "
-              + "returned; counted as 0 ms");
-        }
-        long used = fs.stream().filter(e -> e.getValue() >= 1).count();
-        return new double[][] {apiLag, visLag, {used}};
+        LagBench.Lags lags = LagBench.lags(maxMarker, seen, new ArrayList<>(apiObs), commitDone, kind + ": ");
+        return new double[][] {lags.api(), lags.visible(), {lags.usedFiles()}};
       }
     } finally {
       replica.close();
