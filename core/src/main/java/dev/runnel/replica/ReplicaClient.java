@@ -58,12 +58,22 @@ public interface ReplicaClient extends AutoCloseable {
    * can list everything in fewer round trips (S3: one LIST of the replica's prefix) override it.
    */
   default java.util.Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    return listEachLevel(this, false);
+  }
+
+  /**
+   * Lists every level 0..{@link LtxFileInfo#MAX_LEVEL} of {@code client} with
+   * {@link #list(int, TxId, boolean)}, the levels concurrently (on an object store each is a round
+   * trip, and a restore waits for all of them). Every level is present in the result, possibly empty.
+   */
+  static java.util.Map<Integer, List<LtxFileInfo>> listEachLevel(ReplicaClient client, boolean exactTimestamps)
+      throws IOException {
     java.util.Map<Integer, List<LtxFileInfo>> out = new java.util.TreeMap<>();
     List<java.util.concurrent.Future<List<LtxFileInfo>>> lists = new java.util.ArrayList<>();
     try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
         int l = level;
-        lists.add(ex.submit(() -> list(l)));
+        lists.add(ex.submit(() -> client.list(l, TxId.ZERO, exactTimestamps)));
       }
       for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
         out.put(level, lists.get(level).get());
@@ -72,10 +82,10 @@ public interface ReplicaClient extends AutoCloseable {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
-      throw new IOException("list " + describe() + ": " + e.getCause(), e.getCause());
+      throw new IOException("list " + client.describe() + ": " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while listing " + describe());
+      throw new java.io.InterruptedIOException("interrupted while listing " + client.describe());
     }
     return out;
   }

@@ -55,28 +55,7 @@ public record ReplicaListing(String replica, Map<Integer, List<LtxFileInfo>> lev
    *     point-in-time restores need it (it costs a request per file on S3)
    */
   public static ReplicaListing fetch(ReplicaClient client, boolean exactTimestamps) throws IOException {
-    // The levels are listed concurrently: on an object store each LIST is a round trip, and a
-    // restore (a tenant's cold start) waits for all ten.
-    TreeMap<Integer, List<LtxFileInfo>> byLevel = new TreeMap<>();
-    List<java.util.concurrent.Future<List<LtxFileInfo>>> lists = new java.util.ArrayList<>();
-    try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
-        int l = level;
-        lists.add(ex.submit(() -> client.list(l, TxId.ZERO, exactTimestamps)));
-      }
-      for (int level = 0; level <= LtxFileInfo.MAX_LEVEL; level++) {
-        byLevel.put(level, lists.get(level).get());
-      }
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("list " + client.describe() + ": " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while listing " + client.describe());
-    }
-    return new ReplicaListing(client.describe(), byLevel);
+    return new ReplicaListing(client.describe(), ReplicaClient.listEachLevel(client, exactTimestamps));
   }
 
   /** The files of one level in filename order; empty if none. */
