@@ -134,7 +134,7 @@ public final class CompactionService implements AutoCloseable {
   public Attachment attach(ReplicatedDatabase db) throws IOException {
     Objects.requireNonNull(db, "db");
     Path dbPath = db.path();
-    Path work = dbPath.resolveSibling("." + dbPath.getFileName() + "-litestream").resolve("runnel-compact");
+    Path work = db.metaPath().resolve("runnel-compact");
     LocalL0Store local = new LocalL0Store() {
       @Override
       public Optional<InputStream> open(LtxFileName name) throws IOException {

@@ -328,6 +328,15 @@ public final class ReplicatedDatabase implements AutoCloseable {
     return db;
   }
 
+  /**
+   * The local meta directory ({@code .<name>-litestream} beside the database unless
+   * {@link ReplicationOptions#metaPath()} names another). Components that keep local state for
+   * this database (the compactor's work files) keep it under here, never beside the database.
+   */
+  public Path metaPath() {
+    return meta.root();
+  }
+
   public ReplicaClient replica() {
     return replica;
   }

@@ -2,6 +2,7 @@ package dev.runnel.compact;
 
 import dev.runnel.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.ltx.TxId;
@@ -157,6 +158,34 @@ class CompactionServiceTest {
         assertTrue(s.count() <= 3, "local L0 copies left");
       }
       a.close();
+    }
+  }
+
+  @Test
+  void attach_metaPathElsewhere_compactionWorkFilesStayUnderMetaPath() throws Exception {
+    TestClock clock = new TestClock(T0);
+    Path dbDir = Files.createDirectories(tmp.resolve("data"));
+    Path meta = tmp.resolve("state/meta");
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
+        CompactionService svc = CompactionService.manual(CompactionConfig.defaults(), clock);
+        ReplicatedDatabase db = ReplicatedDatabase.open(newDb(dbDir.resolve("m.db")),
+            FileReplicaClient.create(tmp.resolve("replica")),
+            ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(50)).withMetaPath(meta), runtime);
+        Connection c = db.connect()) {
+      db.sync();
+      svc.attach(db);
+      for (int i = 0; i < 40; i++) {
+        insert(c, i);
+        db.sync();
+        clock.advance(Duration.ofSeconds(20));
+        svc.runDue();
+      }
+      assertEquals(db.metaPath(), meta.toAbsolutePath().normalize(), "meta path reported");
+      assertFalse(ReplicaListing.fetch(db.replica(), false).level(1).isEmpty(), "L1 written, so the work dir was used");
+      try (var s = Files.list(dbDir)) {
+        List<String> beside = s.map(p -> p.getFileName().toString()).sorted().toList();
+        assertTrue(beside.stream().allMatch(n -> n.startsWith("m.db")), "only the database files beside it: " + beside);
+      }
     }
   }
 
