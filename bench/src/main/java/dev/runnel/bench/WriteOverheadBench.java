@@ -49,7 +49,8 @@ public final class WriteOverheadBench {
   }
 
   /** cpuMsPer1kTx counts this JVM plus, for Litestream, the litestream process. */
-  record Sample(double txPerSec, double cpuMsPer1kTx, double catchUpMs, long syncs, long uploads, long checkpoints) {}
+  record Sample(double txPerSec, double cpuMsPer1kTx, double catchUpMs, long syncs, long uploads, long checkpoints,
+      double checkpointMs, long stalls, double stallMs) {}
 
   /** Where replicas go; null = beside the database (the default, same disk). For analysis runs only. */
   private static Path replicaBase;
@@ -84,10 +85,10 @@ public final class WriteOverheadBench {
           Sample s = once(system, sync, seconds, warmup);
           String key = sync + "/" + system;
           results.computeIfAbsent(key, x -> new ArrayList<>()).add(s);
-          System.out.printf("run %d %-17s %8.0f tx/s  cpu %.2f ms/1k tx%s%n", r + 1, key, s.txPerSec(),
-              s.cpuMsPer1kTx(), system.equals("runnel") ? String.format(
-                  "  catch-up %.1f ms, syncs %d, uploads %d, checkpoints %d", s.catchUpMs(), s.syncs(), s.uploads(),
-                  s.checkpoints()) : "");
+          System.out.printf("run %d %-17s %8.0f tx/s  cpu %.2f ms/1k tx  stalls %d (%.0f ms)%s%n", r + 1, key,
+              s.txPerSec(), s.cpuMsPer1kTx(), s.stalls(), s.stallMs(), system.equals("runnel") ? String.format(
+                  "  catch-up %.1f ms, syncs %d, uploads %d, checkpoints %d (%.0f ms)", s.catchUpMs(), s.syncs(),
+                  s.uploads(), s.checkpoints(), s.checkpointMs()) : "");
         }
       }
     }
@@ -159,7 +160,8 @@ public final class WriteOverheadBench {
             st.execute("PRAGMA synchronous = " + synchronous);
           }
           long[] r = loop(c, seconds, warmup, rep == null ? -1 : rep.pid());
-          return new Sample(r[0] / (r[1] / 1e9), (r[2] + r[3]) / 1e6 / (r[0] / 1000.0), 0, 0, 0, 0);
+          return new Sample(r[0] / (r[1] / 1e9), (r[2] + r[3]) / 1e6 / (r[0] / 1000.0), 0, 0, 0, 0, 0, r[4],
+              r[5] / 1e6);
         }
       }
       try (ReplicationRuntime rt = ReplicationRuntime.createDefault();
@@ -182,7 +184,8 @@ public final class WriteOverheadBench {
           ReplicationStatus after = rdb.status();
           return new Sample(r[0] / (r[1] / 1e9), r[2] / 1e6 / (r[0] / 1000.0), catchUp,
               after.syncCount() - before.syncCount(), after.uploadCount() - before.uploadCount(),
-              after.checkpointCount() - before.checkpointCount());
+              after.checkpointCount() - before.checkpointCount(),
+              Harness.ms(checkpointNanos(after) - checkpointNanos(before)), r[4], r[5] / 1e6);
         }
       }
     } finally {
@@ -193,9 +196,14 @@ public final class WriteOverheadBench {
     }
   }
 
+  private static long checkpointNanos(ReplicationStatus s) {
+    return s.checkpoints().values().stream().mapToLong(c -> c.time().toNanos()).sum();
+  }
+
   /**
    * Returns {transactions, elapsed ns, process CPU ns, CPU ns of process {@code otherPid} (0 when
-   * -1)} of the timed part.
+   * -1), stalls, stall ns} of the timed part. A stall is a batch of 16 commits that took over 1 ms
+   * (about 20× the usual): the writer waited for a lock, a checkpoint or an fsync.
    */
   private static long[] loop(Connection c, double seconds, int warmup, long otherPid) throws Exception {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
@@ -209,15 +217,23 @@ public final class WriteOverheadBench {
       long t0 = System.nanoTime();
       long end = t0 + (long) (seconds * 1e9);
       long now;
+      long prev = t0;
+      long stalls = 0;
+      long stallNanos = 0;
       do {
         for (int i = 0; i < 16; i++) {
           ps.executeUpdate();
         }
         n += 16;
         now = System.nanoTime();
+        if (now - prev > 1_000_000) {
+          stalls++;
+          stallNanos += now - prev;
+        }
+        prev = now;
       } while (now < end);
       long other = otherPid < 0 ? 0 : (long) ((Harness.processCpuMs(otherPid) - other0) * 1e6);
-      return new long[] {n, now - t0, Harness.processCpuNanos() - cpu0, other};
+      return new long[] {n, now - t0, Harness.processCpuNanos() - cpu0, other, stalls, stallNanos};
     }
   }
 }

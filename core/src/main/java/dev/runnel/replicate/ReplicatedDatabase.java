@@ -51,6 +51,8 @@ import org.sqlite.SQLiteConnection;
 public final class ReplicatedDatabase implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicatedDatabase.class.getName());
   private static final long[] COMMIT_RECHECK_MS = {1, 10, 50};
+  /** How long application connections wait for a lock before SQLITE_BUSY. */
+  private static final Duration APP_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path db;
   private final Path wal;
@@ -354,7 +356,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
     if (closed) {
       throw new SQLException(db + ": replication is closed");
     }
-    Connection c = SqliteSession.connect(db, Duration.ofSeconds(5));
+    Connection c = SqliteSession.connect(db, APP_BUSY_TIMEOUT);
+    org.sqlite.BusyHandler.setHandler(c, new BarrierAwareBusyHandler(session, APP_BUSY_TIMEOUT));
     c.unwrap(SQLiteConnection.class).addCommitListener(new SQLiteCommitListener() {
       @Override
       public void onCommit() {
@@ -578,8 +581,13 @@ public final class ReplicatedDatabase implements AutoCloseable {
   /**
    * PASSIVE checkpoint behind a write barrier, so that every frame SQLite copies into the database
    * file has been captured first, then a {@code _litestream_seq} write to restart the WAL.
+   *
+   * <p>Writers wait while the barrier is held, so the copying and the database fsync are done
+   * first without it ({@link #backfillCaptured()}); the barrier then covers only the frames
+   * committed since, the WAL fsync and a short database fsync.
    */
   private void checkpointPassive() throws IOException {
+    backfillCaptured();
     if (!session.acquireBarrier()) {
       return; // a long write transaction holds the lock; try again after the next sync
     }
@@ -609,6 +617,20 @@ public final class ReplicatedDatabase implements AutoCloseable {
     // That sync captured Runnel's own _litestream_seq write, not application data: it must not
     // make the next time-based checkpoint due, or an idle database would checkpoint forever.
     syncedSinceCheckpoint = false;
+  }
+
+  /**
+   * Backfills captured frames into the database file without stopping writers. The read
+   * transaction is moved up to the current end of the WAL and everything up to there is captured
+   * before the checkpoint runs, so the database file never holds a page newer than the captured
+   * position (full-page and growth-page reads of the database file rely on that), and the read
+   * transaction keeps the WAL from restarting under frames not yet captured.
+   */
+  private void backfillCaptured() throws IOException {
+    session.releaseReadLock();
+    session.acquireReadLock();
+    syncLocked(false);
+    session.backfillUnderReadLock();
   }
 
   private void checkpointTruncate() throws IOException {

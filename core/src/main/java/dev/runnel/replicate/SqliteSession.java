@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -33,6 +34,12 @@ final class SqliteSession implements AutoCloseable {
   private final Connection barrier;
   private boolean readLockHeld;
   private boolean barrierHeld;
+  /**
+   * {@link #barrierHeld} for other threads: application connections wait on it in their busy
+   * handler. Written under {@link #barrierGate}, which {@link #releaseBarrier()} notifies.
+   */
+  private volatile boolean barrierVisible;
+  private final Object barrierGate = new Object();
   private boolean closed;
 
   private SqliteSession(Connection main, Connection barrier) {
@@ -137,6 +144,7 @@ final class SqliteSession implements AutoCloseable {
     try (Statement st = barrier.createStatement()) {
       st.execute("INSERT INTO " + LOCK_TABLE + " (id) VALUES (1)");
       barrierHeld = true;
+      barrierVisible = true;
       return true;
     } catch (SQLException e) {
       rollbackQuietly(barrier);
@@ -156,7 +164,37 @@ final class SqliteSession implements AutoCloseable {
       barrier.rollback();
     } catch (SQLException e) {
       throw new IOException("release write barrier: " + e.getMessage(), e);
+    } finally {
+      synchronized (barrierGate) {
+        barrierVisible = false;
+        barrierGate.notifyAll();
+      }
     }
+  }
+
+  /**
+   * For other threads: if the write barrier is held, waits until it is released or {@code
+   * maxNanos} pass. Thread-safe.
+   *
+   * @return whether the barrier was held when called (false: the lock is someone else's)
+   */
+  boolean awaitBarrierReleased(long maxNanos) {
+    if (!barrierVisible) {
+      return false;
+    }
+    long deadline = System.nanoTime() + maxNanos;
+    synchronized (barrierGate) {
+      long left;
+      while (barrierVisible && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(barrierGate, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    return true;
   }
 
   /** Result of {@code PRAGMA wal_checkpoint}: busy flag, WAL frames, frames checkpointed. */
@@ -164,7 +202,34 @@ final class SqliteSession implements AutoCloseable {
 
   CheckpointResult checkpoint(String mode) throws IOException {
     checkControl("wal_checkpoint");
-    try (Statement st = main.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+    return checkpoint(main, mode);
+  }
+
+  /**
+   * A PASSIVE checkpoint run from the barrier connection while the read transaction stays open:
+   * SQLite backfills only frames up to the read transaction's snapshot, and cannot restart the WAL
+   * meanwhile (a restart needs every reader slot), so writers never wait for it and no frame leaves
+   * the WAL. It moves the bulk of a checkpoint's copying and its database fsync out of the barrier.
+   */
+  CheckpointResult backfillUnderReadLock() throws IOException {
+    if (!readLockHeld || barrierHeld) {
+      throw new IllegalStateException("backfill needs the read lock and not the barrier");
+    }
+    try {
+      // A checkpoint cannot run inside a transaction, and this connection always has one begun.
+      barrier.setAutoCommit(true);
+      try {
+        return checkpoint(barrier, "PASSIVE");
+      } finally {
+        barrier.setAutoCommit(false);
+      }
+    } catch (SQLException e) {
+      throw new IOException("wal_checkpoint(PASSIVE) behind the read lock: " + e.getMessage(), e);
+    }
+  }
+
+  private static CheckpointResult checkpoint(Connection c, String mode) throws IOException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
       if (!rs.next()) {
         throw new IOException("wal_checkpoint(" + mode + ") returned no row");
       }
