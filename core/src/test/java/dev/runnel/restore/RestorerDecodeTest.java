@@ -69,6 +69,44 @@ class RestorerDecodeTest {
   }
 
   @Test
+  void restore_durableAndLargerThanWriteBehindThreshold_sameContentAsSource() throws Exception {
+    Path src = tmp.resolve("big.db");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + src);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = wal");
+      st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+      // Random bytes do not compress: the replica is as large as the database, over the threshold.
+      st.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+          + "INSERT INTO t (v) SELECT randomblob(4000) FROM n");
+    }
+    Path root = tmp.resolve("big-replica");
+    try (var rt = dev.runnel.replicate.ReplicationRuntime.createDefault();
+        var db = dev.runnel.replicate.ReplicatedDatabase.open(src, FileReplicaClient.create(root),
+            dev.runnel.replicate.ReplicationOptions.defaults(), rt)) {
+      db.sync();
+    }
+    try (FileReplicaClient c = FileReplicaClient.create(root)) {
+      Restorer.Result r = Restorer.restore(c, RestoreTarget.latest(), tmp.resolve("big-restored.db"),
+          Restorer.Options.defaults().withIntegrityCheck(IntegrityCheck.FULL));
+      org.junit.jupiter.api.Assertions.assertTrue(r.bytesDownloaded() >= Restorer.WRITE_BEHIND_MIN_BYTES, "replica bytes " + r.bytesDownloaded());
+    }
+    assertEquals(contentHash(src), contentHash(tmp.resolve("big-restored.db")));
+  }
+
+  private static String contentHash(Path db) throws Exception {
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT id, v FROM t ORDER BY id")) {
+      while (rs.next()) {
+        md.update(Long.toString(rs.getLong(1)).getBytes());
+        md.update(rs.getBytes(2));
+      }
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
+  @Test
   void options_decodeThreadsBelowOne_rejected() {
     assertThrows(IllegalArgumentException.class, () -> Restorer.Options.defaults().withDecodeThreads(0));
   }
