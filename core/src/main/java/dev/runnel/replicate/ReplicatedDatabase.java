@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteCommitListener;
 import org.sqlite.SQLiteConnection;
@@ -67,6 +68,16 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private final int pageSize;
   private final ReentrantLock syncLock = new ReentrantLock();
   private final AtomicBoolean syncQueued = new AtomicBoolean();
+  /** Commits seen by the commit hook of Runnel-opened connections (only compared, never read as a count). */
+  private final AtomicLong commitHints = new AtomicLong();
+  /**
+   * When the last sync captured at least this many WAL frames, commits are arriving faster than
+   * syncs: the next commit-triggered sync waits until {@link #BUSY_SYNC_GAP_NANOS} after it ended.
+   */
+  private static final int BUSY_SYNC_FRAMES = 32;
+  private static final long BUSY_SYNC_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** {@link System#nanoTime()} before which a commit hint does not sync; 0 = at once. */
+  private volatile long busySyncUntilNanos;
   private final AtomicInteger commitRechecks = new AtomicInteger(-1);
   private final AtomicInteger openAppConnections = new AtomicInteger();
   /** Unregisters this database's change check from the runtime's shared monitor pass. */
@@ -404,9 +415,19 @@ public final class ReplicatedDatabase implements AutoCloseable {
     if (oldestUnreplicatedAt == null) {
       oldestUnreplicatedAt = runtime.clock().instant();
     }
+    commitHints.incrementAndGet();
     if (commitRechecks.compareAndSet(-1, 0)) {
-      runtime.scheduler().schedule(this::requestSync, COMMIT_RECHECK_MS[0], TimeUnit.MILLISECONDS);
+      scheduleCommitSync();
     }
+  }
+
+  private void scheduleCommitSync() {
+    long delayNanos = TimeUnit.MILLISECONDS.toNanos(COMMIT_RECHECK_MS[0]);
+    long busyUntil = busySyncUntilNanos;
+    if (busyUntil != 0) {
+      delayNanos = Math.max(delayNanos, busyUntil - System.nanoTime());
+    }
+    runtime.scheduler().schedule(this::requestSync, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void requestSync() {
@@ -446,6 +467,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       if (closed) {
         return;
       }
+      long hintsBefore = commitHints.get();
       boolean wrote = syncLocked(false);
       maybeCheckpoint();
       int recheck = commitRechecks.get();
@@ -454,6 +476,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
         // came too early, then stop (the monitor tick covers anything later).
         if (wrote || recheck + 1 >= COMMIT_RECHECK_MS.length) {
           commitRechecks.set(-1);
+          // Commits hinted while this pass ran were ignored (a sync was pending); give them one.
+          if (commitHints.get() != hintsBefore && commitRechecks.compareAndSet(-1, 0)) {
+            scheduleCommitSync();
+          }
         } else {
           commitRechecks.set(recheck + 1);
           runtime.scheduler().schedule(this::requestSync, COMMIT_RECHECK_MS[recheck + 1], TimeUnit.MILLISECONDS);
@@ -489,6 +515,11 @@ public final class ReplicatedDatabase implements AutoCloseable {
       wrote = true;
       syncCount++;
       walBytesTotal += o.walBytes();
+      // A writer that keeps committing gets a file per BUSY_SYNC_GAP_NANOS (plus the sync) rather
+      // than one per pass: each file costs a create, an upload and (file replicas) two fsyncs that compete with
+      // the writer's own. Sparse commits (the lag a user sees) still sync within a millisecond.
+      busySyncUntilNanos = o.walBytes() >= BUSY_SYNC_FRAMES * (long) (pageSize + 24)
+          ? System.nanoTime() + BUSY_SYNC_GAP_NANOS : 0;
       syncedSinceCheckpoint = true;
       lastSyncAt = runtime.clock().instant();
       if (oldestUnreplicatedAt == null) {
