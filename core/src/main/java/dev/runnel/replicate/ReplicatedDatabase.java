@@ -92,8 +92,6 @@ public final class ReplicatedDatabase implements AutoCloseable {
   // Guarded by syncLock.
   private long lastWalSize = -2;
   private FileTime lastWalMtime;
-  private boolean syncedSinceCheckpoint;
-  private Instant lastCheckpointAt;
   // Stats: written under syncLock, read racily by status().
   private volatile Instant lastSyncAt;
   private volatile Instant oldestUnreplicatedAt;
@@ -102,10 +100,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private volatile long syncErrorCount;
   private volatile long fullPageSyncCount;
   private volatile long walBytesTotal;
-  private volatile long checkpointCount;
   private volatile long syncNanos;
-  private final java.util.concurrent.ConcurrentHashMap<String, ReplicationStatus.CheckpointStats> checkpointStats =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Checkpointer checkpointer;
 
   private ReplicatedDatabase(Path db, ReplicaClient replica, ReplicationOptions options, ReplicationRuntime runtime,
       MetaDirectory meta, FileChannel dbFile, SqliteSession session, int pageSize, WalCapture capture,
@@ -122,8 +118,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
     this.capture = capture;
     this.uploader = new Uploader(db.getFileName().toString(), meta, replica, runtime, options, remoteMax);
     this.dbFileKey = fileKey(db);
-    // The time-based checkpoint counts from the start of replication, not from "never".
-    this.lastCheckpointAt = runtime.clock().instant();
+    this.checkpointer = new Checkpointer(db, pageSize, options, runtime.clock(), session, capture,
+        () -> syncLocked(false));
     long interval = options.monitorInterval().toMillis();
     this.monitor = runtime.monitor(interval, this::tick);
   }
@@ -452,7 +448,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
         mtime = null;
       }
       boolean changed = size != lastWalSize || !java.util.Objects.equals(mtime, lastWalMtime);
-      if (changed || (checkpointDueByTime() && walHoldsMoreThanOneFrame())) {
+      if (changed || checkpointer.timeCheckpointPending()) {
         requestSync();
       }
     } catch (IOException | RuntimeException e) {
@@ -469,7 +465,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       }
       long hintsBefore = commitHints.get();
       boolean wrote = syncLocked(false);
-      maybeCheckpoint();
+      checkpointer.maybeCheckpoint();
       int recheck = commitRechecks.get();
       if (recheck >= 0) {
         // The commit hook fires before SQLite writes the frames; look again shortly if this pass
@@ -520,7 +516,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       // the writer's own. Sparse commits (the lag a user sees) still sync within a millisecond.
       busySyncUntilNanos = o.walBytes() >= BUSY_SYNC_FRAMES * (long) (pageSize + 24)
           ? System.nanoTime() + BUSY_SYNC_GAP_NANOS : 0;
-      syncedSinceCheckpoint = true;
+      checkpointer.noteSynced();
       lastSyncAt = runtime.clock().instant();
       if (oldestUnreplicatedAt == null) {
         oldestUnreplicatedAt = lastSyncAt;
@@ -567,164 +563,6 @@ public final class ReplicatedDatabase implements AutoCloseable {
     } catch (IOException e) {
       lastWalSize = -1;
       lastWalMtime = null;
-    }
-  }
-
-  private boolean checkpointDueByTime() {
-    if (options.checkpointInterval().isZero() || !syncedSinceCheckpoint) {
-      return false;
-    }
-    Instant last = lastCheckpointAt;
-    return last == null || runtime.clock().instant().isAfter(last.plus(options.checkpointInterval()));
-  }
-
-  /** The checkpoint policy of capture.md §7. Holds syncLock. */
-  private void maybeCheckpoint() throws IOException {
-    Optional<WalCapture.Position> p = capture.position();
-    if (p.isEmpty()) {
-      return;
-    }
-    long walEnd = p.get().walEnd();
-    if (walEnd >= WalHeader.walSize(pageSize, options.truncatePageN())) {
-      checkpointPassive();
-      Optional<WalCapture.Position> after = capture.position();
-      if (after.isPresent() && after.get().walEnd() < WalHeader.walSize(pageSize, options.truncatePageN())
-          && after.get().salt1() != p.get().salt1()) {
-        return;
-      }
-      checkpointTruncate();
-    } else if (walEnd >= WalHeader.walSize(pageSize, options.minCheckpointPageCount())) {
-      checkpointPassive();
-    } else if (checkpointDueByTime() && walEnd > WalHeader.walSize(pageSize, 1) && dbFileOlderThanInterval()) {
-      checkpointPassive();
-    }
-  }
-
-  private boolean walHoldsMoreThanOneFrame() {
-    return capture.position().map(p -> p.walEnd() > WalHeader.walSize(pageSize, 1)).orElse(false);
-  }
-
-  private boolean dbFileOlderThanInterval() throws IOException {
-    Instant mtime = Files.getLastModifiedTime(db).toInstant();
-    return mtime.plus(options.checkpointInterval()).isBefore(runtime.clock().instant());
-  }
-
-  /**
-   * PASSIVE checkpoint behind a write barrier, so that every frame SQLite copies into the database
-   * file has been captured first, then a {@code _litestream_seq} write to restart the WAL.
-   *
-   * <p>Writers wait while the barrier is held, so the copying and the database fsync are done
-   * first without it ({@link #backfillCaptured()}); the barrier then covers only the frames
-   * committed since, the WAL fsync and a short database fsync.
-   */
-  private void checkpointPassive() throws IOException {
-    backfillCaptured();
-    if (!session.acquireBarrier()) {
-      return; // a long write transaction holds the lock; try again after the next sync
-    }
-    Optional<WalHeader> before;
-    try {
-      syncLocked(false);
-      // Read under the barrier: no commit (and so no WAL restart by another writer) can land
-      // between this read and the checkpoint, so exactly one restart is expected afterwards.
-      before = readWalHeader();
-      session.releaseReadLock();
-      try {
-        timedCheckpoint("PASSIVE");
-      } finally {
-        session.releaseBarrier();
-        try {
-          session.bumpSeq();
-        } finally {
-          session.acquireReadLock();
-        }
-      }
-    } finally {
-      session.releaseBarrier();
-    }
-    lastCheckpointAt = runtime.clock().instant();
-    noteGenerationChange(before, readWalHeader());
-    syncLocked(false);
-    // That sync captured Runnel's own _litestream_seq write, not application data: it must not
-    // make the next time-based checkpoint due, or an idle database would checkpoint forever.
-    syncedSinceCheckpoint = false;
-  }
-
-  /**
-   * Backfills captured frames into the database file without stopping writers. The read
-   * transaction is moved up to the current end of the WAL and everything up to there is captured
-   * before the checkpoint runs, so the database file never holds a page newer than the captured
-   * position (full-page and growth-page reads of the database file rely on that), and the read
-   * transaction keeps the WAL from restarting under frames not yet captured.
-   */
-  private void backfillCaptured() throws IOException {
-    session.releaseReadLock();
-    session.acquireReadLock();
-    syncLocked(false);
-    session.backfillUnderReadLock();
-  }
-
-  private void checkpointTruncate() throws IOException {
-    session.releaseReadLock();
-    try {
-      timedCheckpoint("TRUNCATE");
-    } finally {
-      try {
-        session.bumpSeq();
-      } finally {
-        session.acquireReadLock();
-      }
-    }
-    lastCheckpointAt = runtime.clock().instant();
-    // TRUNCATE cannot run behind the barrier (it needs the write lock itself), so commits between
-    // the last sync and the checkpoint cannot be ruled out: capture every page.
-    capture.forceFullPage("checkpoint boundary after TRUNCATE");
-    syncLocked(false);
-    syncedSinceCheckpoint = false;
-  }
-
-  private void timedCheckpoint(String mode) throws IOException {
-    long t0 = System.nanoTime();
-    boolean ok = false;
-    try {
-      session.checkpoint(mode);
-      checkpointCount++;
-      ok = true;
-    } finally {
-      long nanos = System.nanoTime() - t0;
-      boolean failed = !ok;
-      checkpointStats.merge(mode, new ReplicationStatus.CheckpointStats(failed ? 0 : 1, failed ? 1 : 0,
-          Duration.ofNanos(nanos)), (a, b) -> new ReplicationStatus.CheckpointStats(a.count() + b.count(),
-          a.errors() + b.errors(), a.time().plus(b.time())));
-    }
-  }
-
-  private void noteGenerationChange(Optional<WalHeader> before, Optional<WalHeader> after) {
-    if (before.isEmpty() || after.isEmpty()) {
-      capture.forceFullPage("wal header unreadable around checkpoint");
-      return;
-    }
-    WalHeader b = before.get();
-    WalHeader a = after.get();
-    if (a.salt1() == b.salt1() && a.salt2() == b.salt2()) {
-      return; // not restarted: other readers kept the checkpoint from finishing
-    }
-    // Every WAL restart sets salt-1 to the previous salt-1 plus one (from the shared wal-index
-    // header), so it counts restarts exactly. The header's checkpoint sequence does not: each
-    // connection writes its own counter, which can jump when several connections restart the WAL.
-    if (a.salt1() == b.salt1() + 1) {
-      capture.ownCheckpointRestarted(a);
-    } else {
-      capture.forceFullPage("wal restarted more than once around checkpoint (salt-1 "
-          + Integer.toUnsignedString(b.salt1()) + " -> " + Integer.toUnsignedString(a.salt1()) + ")");
-    }
-  }
-
-  private Optional<WalHeader> readWalHeader() throws IOException {
-    try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.READ)) {
-      return WalHeader.read(ch);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
     }
   }
 
@@ -844,7 +682,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     try {
       ensureOpen();
       syncLocked(false);
-      maybeCheckpoint();
+      checkpointer.maybeCheckpoint();
       target = capture.currentTxId();
     } finally {
       syncLock.unlock();
@@ -921,8 +759,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
     return new ReplicationStatus(db, replica.describe(), local, remote, lag, Optional.ofNullable(lastSyncAt),
         Optional.ofNullable(uploader.lastUploadAt()), dbSize,
         capture.position().map(WalCapture.Position::walEnd).orElse(0L), syncCount, syncErrorCount,
-        fullPageSyncCount, walBytesTotal, checkpointCount, uploader.uploadCount(), uploader.uploadBytes(),
-        Optional.ofNullable(err), Duration.ofNanos(syncNanos), java.util.Map.copyOf(checkpointStats));
+        fullPageSyncCount, walBytesTotal, checkpointer.count(), uploader.uploadCount(), uploader.uploadBytes(),
+        Optional.ofNullable(err), Duration.ofNanos(syncNanos), checkpointer.stats());
   }
 
   private void ensureOpen() throws IOException {
