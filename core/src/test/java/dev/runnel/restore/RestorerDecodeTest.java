@@ -59,15 +59,24 @@ class RestorerDecodeTest {
 
   @Test
   void restore_corruptFileInReplica_failsWithTheDecodersMessageAndLeavesNothing() throws Exception {
-    Path root = replica("nochecksum");
-    Path victim = root.resolve("ltx/0").resolve(CHAIN.get(1));
+    corruptFile_restoreFails("nochecksum", 1, FileReplicaClient::create);
+  }
+
+  /**
+   * Flips one bit of file {@code index} of {@code set}, restores through {@code replica} and checks
+   * the restore fails with the streaming decoder's message and leaves nothing behind.
+   */
+  private void corruptFile_restoreFails(String set, int index,
+      java.util.function.Function<Path, ReplicaClient> replica) throws Exception {
+    Path root = replica(set);
+    Path victim = root.resolve("ltx/0").resolve(CHAIN.get(index));
     byte[] b = Files.readAllBytes(victim);
     b[b.length / 2] ^= 0x01;
     Files.write(victim, b);
     LtxCorruptException want = assertThrows(LtxCorruptException.class,
-        () -> LtxDecoder.verify(new ByteArrayInputStream(b), "L0/" + CHAIN.get(1)));
-    Path out = tmp.resolve("out").resolve("restored.db");
-    try (FileReplicaClient c = FileReplicaClient.create(root)) {
+        () -> LtxDecoder.verify(new ByteArrayInputStream(b), "L0/" + CHAIN.get(index)));
+    Path out = tmp.resolve("out-" + set).resolve("restored.db");
+    try (ReplicaClient c = replica.apply(root)) {
       LtxCorruptException e = assertThrows(LtxCorruptException.class,
           () -> Restorer.restore(c, RestoreTarget.latest(), out, Restorer.Options.defaults().withDecodeThreads(2)));
       assertEquals(want.getMessage(), e.getMessage());
@@ -165,22 +174,7 @@ class RestorerDecodeTest {
 
   @Test
   void restore_corruptFileFromRemoteReplica_inMemoryFailsLikeTheDecoderAndLeavesNothing() throws Exception {
-    Path root = replica("checksum");
-    Path victim = root.resolve("ltx/0").resolve(CHAIN.get(2));
-    byte[] b = Files.readAllBytes(victim);
-    b[b.length / 2] ^= 0x01;
-    Files.write(victim, b);
-    LtxCorruptException want = assertThrows(LtxCorruptException.class,
-        () -> LtxDecoder.verify(new ByteArrayInputStream(b), "L0/" + CHAIN.get(2)));
-    Path out = tmp.resolve("out").resolve("restored.db");
-    try (Remote c = new Remote(FileReplicaClient.create(root), () -> {})) {
-      LtxCorruptException e = assertThrows(LtxCorruptException.class,
-          () -> Restorer.restore(c, RestoreTarget.latest(), out, Restorer.Options.defaults()));
-      assertEquals(want.getMessage(), e.getMessage());
-    }
-    try (Stream<Path> left = Files.list(out.getParent())) {
-      assertEquals(List.of(), left.toList(), "nothing may be left behind");
-    }
+    corruptFile_restoreFails("checksum", 2, root -> new Remote(FileReplicaClient.create(root), () -> {}));
   }
 
   @Test
