@@ -34,12 +34,12 @@ import java.util.stream.Stream;
  * Restores a database from a replica: plans (a pure function of the listing), downloads the
  * planned files in parallel into a temp directory beside the output, merges them page by page into
  * {@code <out>.tmp}, fsyncs, renames over {@code <out>}, fsyncs the directory and optionally runs
- * an integrity check. A file replica is read in place; a plan of at most {@link #IN_MEMORY_BYTES}
- * from another replica is downloaded into memory instead of a temp directory. Page ranges are
+ * an integrity check. A file replica is read in place; a plan of at most 4 MiB (compressed) from
+ * another replica is downloaded into memory instead of a temp directory. Page ranges are
  * decoded, verified and written on {@link Options#decodeThreads()} threads
  * ({@link LtxMaterializer#materializeFiles}). Memory is bounded by the decode buffers (about 1 MiB
- * per thread), the page indexes (16 bytes per page frame) and {@link #IN_MEMORY_BYTES}, not by
- * the size of the page data.
+ * per thread), the page indexes (16 bytes per page frame) and those 4 MiB, not by the size of the
+ * page data.
  *
  * <p>Never overwrites an existing database unless {@link Options#overwrite()} is set; on any
  * failure no {@code <out>} appears and temp files are removed. Stateless and thread-safe.
@@ -53,7 +53,7 @@ public final class Restorer {
    * Plans of at most this many bytes (compressed) from a remote replica are downloaded into memory:
    * a tenant's cold start then creates no temp directory and writes and re-reads no temp file.
    */
-  public static final long IN_MEMORY_BYTES = 4L << 20;
+  static final long IN_MEMORY_BYTES = 4L << 20;
 
   private Restorer() {}
 
