@@ -35,13 +35,33 @@ public final class LtxMaterializer {
    */
   public record Result(LtxHeader header, long databaseChecksum, long size) {}
 
+  /** An input of {@link #materializeFiles}: a local file or a file held in memory. */
+  public sealed interface Source permits FileInput, BytesInput {
+    /** Name used in error messages (e.g. {@code L9/0000000000000001-00000000000000ff.ltx}). */
+    String source();
+  }
+
   /**
    * An LTX file on a local file system, read in place.
    *
    * @param path the file
    * @param source name used in error messages (e.g. {@code L9/0000000000000001-00000000000000ff.ltx})
    */
-  public record FileInput(Path path, String source) {}
+  public record FileInput(Path path, String source) implements Source {}
+
+  /**
+   * A whole LTX file in memory (a small download, so it needs no temp file). The array is not
+   * copied: the caller must not change it while a materialization runs.
+   *
+   * @param data the file's bytes
+   * @param source name used in error messages
+   */
+  public record BytesInput(byte[] data, String source) implements Source {
+    public BytesInput {
+      java.util.Objects.requireNonNull(data, "data");
+      java.util.Objects.requireNonNull(source, "source");
+    }
+  }
 
   private static final int WRITE_BUFFER = 1 << 20;
   private static final System.Logger LOG = System.getLogger(LtxMaterializer.class.getName());
@@ -69,19 +89,25 @@ public final class LtxMaterializer {
    * @throws LtxCorruptException if an input is corrupt, the first is not a snapshot or a page is
    *     missing
    */
-  public static Result materializeFiles(List<FileInput> inputs, FileChannel out, int threads) throws IOException {
+  public static Result materializeFiles(List<? extends Source> inputs, FileChannel out, int threads)
+      throws IOException {
     return materializeFiles(inputs, out, threads, 0);
   }
 
-  static Result materializeFiles(List<FileInput> inputs, FileChannel out, int threads, int chunkPages)
+  static Result materializeFiles(List<? extends Source> inputs, FileChannel out, int threads, int chunkPages)
       throws IOException {
     List<FileChannel> channels = new ArrayList<>();
     try {
       List<ParallelMaterializer.Input> in = new ArrayList<>();
-      for (FileInput f : inputs) {
-        FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ);
-        channels.add(ch);
-        in.add(new ChannelInput(ch, f.source()));
+      for (Source src : inputs) {
+        switch (src) {
+          case FileInput f -> {
+            FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ);
+            channels.add(ch);
+            in.add(new ChannelInput(ch, f.source()));
+          }
+          case BytesInput b -> in.add(new MemoryInput(b.data(), b.source()));
+        }
       }
       try {
         return ParallelMaterializer.materialize(in, new ChannelOutput(out), threads, chunkPages);
@@ -91,7 +117,9 @@ public final class LtxMaterializer {
         out.truncate(0);
         List<LtxDecoder> decoders = new ArrayList<>();
         for (ParallelMaterializer.Input i : in) {
-          decoders.add(new LtxDecoder(new BufferedInputStream(((ChannelInput) i).stream(), 64 * 1024), i.source()));
+          InputStream stream = i instanceof MemoryInput m ? new java.io.ByteArrayInputStream(m.data())
+              : new BufferedInputStream(((ChannelInput) i).stream(), 64 * 1024);
+          decoders.add(new LtxDecoder(stream, i.source()));
         }
         Result r = materialize(decoders, out);
         LOG.log(System.Logger.Level.WARNING, "parallel decode rejected what the streaming decoder accepts: {0}",
@@ -144,6 +172,23 @@ public final class LtxMaterializer {
           return n;
         }
       };
+    }
+  }
+
+  /** A file in memory; reads are copies out of the array. */
+  record MemoryInput(byte[] data, String source) implements ParallelMaterializer.Input {
+    @Override
+    public long size() {
+      return data.length;
+    }
+
+    @Override
+    public void readFully(long position, byte[] dst, int off, int len) throws IOException {
+      if (position < 0 || position > data.length - (long) len) {
+        throw new EOFException(source + ": file ended at offset " + data.length + " while reading " + len
+            + " bytes at " + position);
+      }
+      System.arraycopy(data, (int) position, dst, off, len);
     }
   }
 

@@ -38,15 +38,34 @@ public interface ConditionalStore {
   /** Reads an object; empty if it does not exist. */
   Optional<Versioned> read(String name) throws IOException;
 
+  /**
+   * Creates an object if no object of that name exists, and reports the etag of what it stored,
+   * so a caller that goes on with conditional updates needs no read back (one request on S3).
+   *
+   * @return the new object's etag, or empty if an object of that name exists
+   */
+  Optional<String> tryCreate(String name, byte[] data) throws IOException;
+
+  /**
+   * Replaces an object if its current etag equals {@code etag}, and reports the new etag.
+   *
+   * @return the new etag, or empty if the object is missing or has a different etag
+   */
+  Optional<String> tryReplace(String name, byte[] data, String etag) throws IOException;
+
   /** Creates an object if no object of that name exists. @return true if this call created it */
-  boolean createIfAbsent(String name, byte[] data) throws IOException;
+  default boolean createIfAbsent(String name, byte[] data) throws IOException {
+    return tryCreate(name, data).isPresent();
+  }
 
   /**
    * Replaces an object if its current etag equals {@code etag}.
    *
    * @return false if the object is missing or has a different etag
    */
-  boolean replaceIfUnchanged(String name, byte[] data, String etag) throws IOException;
+  default boolean replaceIfUnchanged(String name, byte[] data, String etag) throws IOException {
+    return tryReplace(name, data, etag).isPresent();
+  }
 
   /**
    * Deletes an object if its current etag equals {@code etag}.

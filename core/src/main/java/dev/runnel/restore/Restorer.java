@@ -34,10 +34,12 @@ import java.util.stream.Stream;
  * Restores a database from a replica: plans (a pure function of the listing), downloads the
  * planned files in parallel into a temp directory beside the output, merges them page by page into
  * {@code <out>.tmp}, fsyncs, renames over {@code <out>}, fsyncs the directory and optionally runs
- * an integrity check. A file replica is read in place. Page ranges are decoded, verified and
- * written on {@link Options#decodeThreads()} threads ({@link LtxMaterializer#materializeFiles}).
- * Memory is bounded by the decode buffers (about 1 MiB per thread) and the page indexes (16 bytes
- * per page frame), not by the size of the page data.
+ * an integrity check. A file replica is read in place; a plan of at most 4 MiB (compressed) from
+ * another replica is downloaded into memory instead of a temp directory. Page ranges are
+ * decoded, verified and written on {@link Options#decodeThreads()} threads
+ * ({@link LtxMaterializer#materializeFiles}). Memory is bounded by the decode buffers (about 1 MiB
+ * per thread), the page indexes (16 bytes per page frame) and those 4 MiB, not by the size of the
+ * page data.
  *
  * <p>Never overwrites an existing database unless {@link Options#overwrite()} is set; on any
  * failure no {@code <out>} appears and temp files are removed. Stateless and thread-safe.
@@ -55,6 +57,11 @@ public final class Restorer {
   static final long WRITE_BEHIND_MIN_BYTES = 16L << 20;
   static final long WRITE_BEHIND_STEP_BYTES = 16L << 20;
   static final long WRITE_BEHIND_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+  /**
+   * Plans of at most this many bytes (compressed) from a remote replica are downloaded into memory:
+   * a tenant's cold start then creates no temp directory and writes and re-reads no temp file.
+   */
+  static final long IN_MEMORY_BYTES = 4L << 20;
 
   private Restorer() {}
 
@@ -134,21 +141,27 @@ public final class Restorer {
     }
     Path dir = out.getParent();
     Files.createDirectories(dir);
-    Path work = Files.createTempDirectory(dir, "." + out.getFileName() + ".restore-");
+    Path work = null; // temp directory of downloads, only when they go to disk
     Path tmp = dir.resolve(out.getFileName() + ".tmp");
     boolean done = false;
     try {
       // A local (file) replica is read in place when its files can be merged in one round; anything
-      // else is first downloaded in parallel, so slow object-store streams never stall the merge.
-      boolean direct = replica instanceof FileReplicaClient && plan.files().size() <= MAX_OPEN_INPUTS;
+      // else is first downloaded in parallel, so slow object-store streams never stall the merge:
+      // into memory when small, else into a temp directory.
+      boolean oneRound = plan.files().size() <= MAX_OPEN_INPUTS;
       long bytes = plan.files().stream().mapToLong(LtxFileInfo::size).sum();
-      List<LtxMaterializer.FileInput> inputs = new ArrayList<>();
-      if (direct) {
-        FileReplicaClient files = (FileReplicaClient) replica;
+      List<LtxMaterializer.Source> inputs = new ArrayList<>();
+      if (replica instanceof FileReplicaClient files && oneRound) {
         for (LtxFileInfo f : plan.files()) {
           inputs.add(new LtxMaterializer.FileInput(files.filePath(f.level(), f.minTxId(), f.maxTxId()), describe(f)));
         }
+      } else if (bytes <= IN_MEMORY_BYTES && oneRound) {
+        byte[][] data = downloadToMemory(replica, plan.files(), options.parallelism());
+        for (int i = 0; i < data.length; i++) {
+          inputs.add(new LtxMaterializer.BytesInput(data[i], describe(plan.files().get(i))));
+        }
       } else {
+        work = Files.createTempDirectory(dir, "." + out.getFileName() + ".restore-");
         for (Path p : mergeDown(download(replica, plan.files(), work, options.parallelism()), work)) {
           inputs.add(new LtxMaterializer.FileInput(p, p.getFileName().toString()));
         }
@@ -194,7 +207,9 @@ public final class Restorer {
       if (!done) {
         Files.deleteIfExists(tmp);
       }
-      deleteTree(work);
+      if (work != null) {
+        deleteTree(work);
+      }
     }
   }
 
@@ -247,16 +262,63 @@ public final class Restorer {
     for (int i = 0; i < files.size(); i++) {
       paths.add(work.resolve(i + "-" + files.get(i).name()));
     }
+    forEachFile(replica, files, parallelism, (i, in) -> Files.copy(in, paths.get(i), StandardCopyOption.REPLACE_EXISTING));
+    return paths;
+  }
+
+  /** Every file's bytes, read at the size the listing gives (one copy: from the stream into the array). */
+  private static byte[][] downloadToMemory(ReplicaClient replica, List<LtxFileInfo> files, int parallelism)
+      throws IOException {
+    byte[][] data = new byte[files.size()][];
+    forEachFile(replica, files, parallelism, (i, in) -> data[i] = readAll(in, files.get(i).size()));
+    return data;
+  }
+
+  static byte[] readAll(InputStream in, long expected) throws IOException {
+    if (expected <= 0 || expected > IN_MEMORY_BYTES) {
+      return in.readAllBytes();
+    }
+    byte[] b = new byte[(int) expected];
+    int n = in.readNBytes(b, 0, b.length);
+    if (n < b.length) {
+      return java.util.Arrays.copyOf(b, n); // shorter than listed: the decoder reports what is missing
+    }
+    byte[] rest = in.readAllBytes();
+    if (rest.length == 0) {
+      return b;
+    }
+    byte[] all = java.util.Arrays.copyOf(b, b.length + rest.length); // longer: the decoder judges it whole
+    System.arraycopy(rest, 0, all, b.length, rest.length);
+    return all;
+  }
+
+  /** What to do with file {@code i}'s open stream. */
+  private interface FileTask {
+    void accept(int i, InputStream in) throws IOException;
+  }
+
+  /**
+   * Opens every file and hands its stream to {@code task}, up to {@code parallelism} at once on
+   * virtual threads (a single file on the calling thread); the first failure cancels the rest.
+   */
+  private static void forEachFile(ReplicaClient replica, List<LtxFileInfo> files, int parallelism, FileTask task)
+      throws IOException {
+    if (files.size() == 1) {
+      try (InputStream in = replica.open(files.get(0))) {
+        task.accept(0, in);
+      }
+      return;
+    }
     Semaphore permits = new Semaphore(parallelism);
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < files.size(); i++) {
         LtxFileInfo f = files.get(i);
-        Path p = paths.get(i);
+        int index = i;
         futures.add(ex.submit(() -> {
           permits.acquire();
           try (InputStream in = replica.open(f)) {
-            Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+            task.accept(index, in);
           } finally {
             permits.release();
           }
@@ -280,7 +342,6 @@ public final class Restorer {
         }
       }
     }
-    return paths;
   }
 
   private static void deleteTree(Path root) throws IOException {

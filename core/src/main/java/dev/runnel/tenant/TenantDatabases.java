@@ -149,9 +149,12 @@ public final class TenantDatabases implements AutoCloseable {
 
     /**
      * Replicas under one base URL or path: tenant {@code X} replicates to {@code <base>/X} (query
-     * parameters of the base, e.g. {@code ?endpoint=...}, are kept), opened with
-     * {@link ReplicaClients#open(String)}. E.g. {@code s3://bucket/tenants} or
+     * parameters of the base, e.g. {@code ?endpoint=...}, are kept), opened as by
+     * {@link ReplicaClients#open(String)} with the backend looked up once, here
+     * ({@link ReplicaClients#opener}). E.g. {@code s3://bucket/tenants} or
      * {@code file:///var/backups/tenants}.
+     *
+     * @throws IllegalArgumentException if no backend serves the base's URL scheme
      */
     public Builder replicaBase(String base) {
       Objects.requireNonNull(base, "base");
@@ -162,7 +165,8 @@ public final class TenantDatabases implements AutoCloseable {
         path = path.substring(0, path.length() - 1);
       }
       String prefix = path;
-      this.replicas = id -> ReplicaClients.open(prefix + "/" + id + query);
+      java.util.function.Function<String, ReplicaClient> open = ReplicaClients.opener(base);
+      this.replicas = id -> open.apply(prefix + "/" + id + query);
       return this;
     }
 

@@ -25,11 +25,14 @@ import java.util.function.Consumer;
  * </pre>
  *
  * <ul>
- *   <li>Taken with {@code createIfAbsent}, or with {@code replaceIfUnchanged} on the etag of a
- *       lease that has expired (by this process's clock), is unreadable, or names our own holder
- *       id. A live lease of another holder fails with {@link TenantBusyException}.</li>
- *   <li>Renewed with {@code replaceIfUnchanged} on our last etag; a failed condition means someone
- *       else took it: the lease is lost. A renewal that fails with an I/O error is retried at the
+ *   <li>Taken with {@code tryCreate} (one conditional PUT on S3 when the tenant is free), or with
+ *       {@code tryReplace} on the etag of a lease that has expired (by this process's clock), is
+ *       unreadable, or names our own holder id. The etag of the write is kept for the next
+ *       conditional update; nothing is read back. A live lease of another holder fails with
+ *       {@link TenantBusyException}.</li>
+ *   <li>Renewed with {@code tryReplace} on our last etag; a failed condition means someone
+ *       else took it (unless the object carries our nonce: an earlier write of ours whose outcome
+ *       was unknown, whose etag is then adopted): the lease is lost. A renewal that fails with an I/O error is retried at the
  *       next tick; once the lease is within TTL/6 of expiring unrenewed, it counts as lost.</li>
  *   <li>Released with {@code deleteIfUnchanged}.</li>
  *   <li>{@link #checkWritable} fences uploads: it refuses once the lease is lost, released or
@@ -119,42 +122,36 @@ final class TenantLease {
 
   private void take() throws IOException {
     long now = clock.millis();
-    Content mine = new Content(holder, now + ttlMillis, nonce);
+    byte[] mine = new Content(holder, now + ttlMillis, nonce).encode();
     // First assume the object is absent (the previous holder released it on eviction, or the
-    // tenant is new) and create it straight away: one request instead of read + create. If it
-    // exists, read it and decide as before.
+    // tenant is new) and create it straight away. The write's etag comes back with it: one
+    // request in all when the tenant is free. If the object exists, read it and decide.
+    Optional<String> won = store.tryCreate(OBJECT, mine);
     Optional<Versioned> cur = Optional.empty();
-    for (int attempt = 0; attempt < 4; attempt++) {
-      if (attempt > 0) {
-        cur = store.read(OBJECT);
-      }
-      boolean won;
+    for (int attempt = 0; won.isEmpty() && attempt < 3; attempt++) {
+      cur = store.read(OBJECT);
       if (cur.isEmpty()) {
-        won = store.createIfAbsent(OBJECT, mine.encode());
-      } else {
-        Optional<Content> c = Content.decode(cur.get().data());
-        if (c.isPresent() && c.get().expiresAtMillis() > now && !c.get().holder().equals(holder)) {
-          throw new TenantBusyException(tenantId, c.get().holder(), Instant.ofEpochMilli(c.get().expiresAtMillis()));
-        }
-        if (c.isPresent() && c.get().expiresAtMillis() <= now) {
-          LOG.log(Level.INFO, "runnel-tenant [{0}] taking over the lease of {1}, expired at {2}", tenantId,
-              c.get().holder(), Instant.ofEpochMilli(c.get().expiresAtMillis()));
-        }
-        won = store.replaceIfUnchanged(OBJECT, mine.encode(), cur.get().etag());
+        won = store.tryCreate(OBJECT, mine); // released meanwhile
+        continue;
       }
-      if (won) {
-        // Learn the etag, and make sure the object is still ours (it is, unless a competitor's
-        // clock ran far ahead and took it over at once).
-        Optional<Versioned> back = store.read(OBJECT);
-        Optional<Content> bc = back.flatMap(v -> Content.decode(v.data()));
-        if (bc.isPresent() && bc.get().nonce().equals(nonce)) {
-          etag = back.get().etag();
-          expiresAt = mine.expiresAtMillis();
-          return;
-        }
-        cur = back;
-        break;
+      Optional<Content> c = Content.decode(cur.get().data());
+      if (c.isPresent() && c.get().expiresAtMillis() > now && !c.get().holder().equals(holder)) {
+        throw new TenantBusyException(tenantId, c.get().holder(), Instant.ofEpochMilli(c.get().expiresAtMillis()));
       }
+      if (c.isPresent() && c.get().expiresAtMillis() <= now) {
+        LOG.log(Level.INFO, "runnel-tenant [{0}] taking over the lease of {1}, expired at {2}", tenantId,
+            c.get().holder(), Instant.ofEpochMilli(c.get().expiresAtMillis()));
+      }
+      // Conditional on the etag just read: of several processes taking over, exactly one wins.
+      won = store.tryReplace(OBJECT, mine, cur.get().etag());
+    }
+    if (won.isPresent()) {
+      // No read back: a competitor could only have replaced it since if its clock ran more than
+      // the TTL ahead of ours (clocks must agree to within TTL/6, see the class comment); even
+      // then our first renewal or fencing check with a remote read finds the lease lost.
+      etag = won.get();
+      expiresAt = now + ttlMillis;
+      return;
     }
     Optional<Content> c = cur.flatMap(v -> Content.decode(v.data()));
     throw new TenantBusyException(tenantId, c.map(Content::holder).orElse("(unknown)"),
@@ -232,12 +229,15 @@ final class TenantLease {
     long now = clock.millis();
     Content next = new Content(holder, now + ttlMillis, nonce);
     try {
-      if (store.replaceIfUnchanged(OBJECT, next.encode(), etag)) {
+      Optional<String> renewed = store.tryReplace(OBJECT, next.encode(), etag);
+      if (renewed.isPresent()) {
+        etag = renewed.get();
         expiresAt = next.expiresAtMillis();
+      } else {
+        // Tells an earlier ambiguous write of ours that did land (our nonce: adopt its etag) from
+        // a takeover (someone else's: the lease is lost).
+        adoptCurrentEtag();
       }
-      // Learn the new etag; if the condition failed, this tells an earlier ambiguous write of ours
-      // that did land (our nonce) from a takeover (someone else's), and marks the lease lost then.
-      adoptCurrentEtag();
     } catch (IOException e) {
       if (clock.millis() >= expiresAt - marginMillis) {
         markLost("could not renew before expiry: " + e.getMessage());

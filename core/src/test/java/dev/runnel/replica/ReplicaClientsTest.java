@@ -70,6 +70,32 @@ class ReplicaClientsTest {
   }
 
   @Test
+  void opener_fileBase_opensClientsOfThatSchemeOnly() throws Exception {
+    java.util.function.Function<String, ReplicaClient> open = ReplicaClients.opener("file://" + tmp.resolve("base"));
+    try (ReplicaClient c = open.apply("file://" + tmp.resolve("base").resolve("t1"))) {
+      assertEquals(tmp.resolve("base").resolve("t1"), root(c));
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open.apply("s3://bucket/t1"));
+    assertTrue(e.getMessage().contains("expected a file:// URL"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> open.apply("/plain/path"));
+  }
+
+  @Test
+  void opener_unknownSchemeOrEmpty_failsAtOnce() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ReplicaClients.opener("gopher://bucket/tenants"));
+    assertTrue(e.getMessage().contains("\"gopher\""), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ReplicaClients.opener(" "));
+  }
+
+  @Test
+  void opener_plainPathBase_opensFileClients() throws Exception {
+    try (ReplicaClient c = ReplicaClients.opener(tmp.resolve("p").toString()).apply(tmp.resolve("p/t").toString())) {
+      assertEquals(tmp.resolve("p/t"), root(c));
+    }
+  }
+
+  @Test
   void open_emptyInput_throwsIllegalArgument() {
     assertThrows(IllegalArgumentException.class, () -> ReplicaClients.open(""));
     assertThrows(IllegalArgumentException.class, () -> ReplicaClients.open("  "));

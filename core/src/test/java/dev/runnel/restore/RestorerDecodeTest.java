@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.runnel.TestData;
 import dev.runnel.ltx.LtxCorruptException;
 import dev.runnel.ltx.LtxDecoder;
+import dev.runnel.ltx.TxId;
+import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +22,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Restorer}'s parallel decode of file replicas: same bytes at any thread count, same errors. */
+/**
+ * {@link Restorer}'s parallel decode of file replicas, and of small plans from remote replicas
+ * downloaded into memory: same bytes at any thread count, same errors.
+ */
 class RestorerDecodeTest {
   private static final List<String> CHAIN = List.of("0000000000000001-0000000000000001.ltx",
       "0000000000000002-0000000000000002.ltx", "0000000000000003-0000000000000003.ltx");
@@ -50,15 +59,24 @@ class RestorerDecodeTest {
 
   @Test
   void restore_corruptFileInReplica_failsWithTheDecodersMessageAndLeavesNothing() throws Exception {
-    Path root = replica("nochecksum");
-    Path victim = root.resolve("ltx/0").resolve(CHAIN.get(1));
+    corruptFile_restoreFails("nochecksum", 1, FileReplicaClient::create);
+  }
+
+  /**
+   * Flips one bit of file {@code index} of {@code set}, restores through {@code replica} and checks
+   * the restore fails with the streaming decoder's message and leaves nothing behind.
+   */
+  private void corruptFile_restoreFails(String set, int index,
+      java.util.function.Function<Path, ReplicaClient> replica) throws Exception {
+    Path root = replica(set);
+    Path victim = root.resolve("ltx/0").resolve(CHAIN.get(index));
     byte[] b = Files.readAllBytes(victim);
     b[b.length / 2] ^= 0x01;
     Files.write(victim, b);
     LtxCorruptException want = assertThrows(LtxCorruptException.class,
-        () -> LtxDecoder.verify(new ByteArrayInputStream(b), "L0/" + CHAIN.get(1)));
-    Path out = tmp.resolve("out").resolve("restored.db");
-    try (FileReplicaClient c = FileReplicaClient.create(root)) {
+        () -> LtxDecoder.verify(new ByteArrayInputStream(b), "L0/" + CHAIN.get(index)));
+    Path out = tmp.resolve("out-" + set).resolve("restored.db");
+    try (ReplicaClient c = replica.apply(root)) {
       LtxCorruptException e = assertThrows(LtxCorruptException.class,
           () -> Restorer.restore(c, RestoreTarget.latest(), out, Restorer.Options.defaults().withDecodeThreads(2)));
       assertEquals(want.getMessage(), e.getMessage());
@@ -66,6 +84,106 @@ class RestorerDecodeTest {
     try (Stream<Path> left = Files.list(out.getParent())) {
       assertEquals(List.of(), left.toList(), "nothing may be left behind");
     }
+  }
+
+  /** A replica that is not a {@link FileReplicaClient} (so restores download), checking each open. */
+  private static final class Remote implements ReplicaClient {
+    final FileReplicaClient files;
+    final Runnable onOpen;
+    final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+
+    Remote(FileReplicaClient files, Runnable onOpen) {
+      this.files = files;
+      this.onOpen = onOpen;
+    }
+
+    @Override
+    public String type() {
+      return "remote-test";
+    }
+
+    @Override
+    public String describe() {
+      return "remote " + files.describe();
+    }
+
+    @Override
+    public void init() throws IOException {
+      files.init();
+    }
+
+    @Override
+    public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
+      return files.list(level, seek, exactTimestamps);
+    }
+
+    @Override
+    public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
+      onOpen.run();
+      opens.incrementAndGet();
+      return files.open(level, min, max, offset, length);
+    }
+
+    @Override
+    public LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException {
+      throw new UnsupportedOperationException("read-only in this test");
+    }
+
+    @Override
+    public void delete(Collection<LtxFileInfo> f) {
+      throw new UnsupportedOperationException("read-only in this test");
+    }
+
+    @Override
+    public void deleteAll() {
+      throw new UnsupportedOperationException("read-only in this test");
+    }
+
+    @Override
+    public void close() throws IOException {
+      files.close();
+    }
+  }
+
+  @Test
+  void restore_smallPlanFromRemoteReplica_inMemoryWithoutTempDirectoryAndByteIdentical() throws Exception {
+    byte[] want = Files.readAllBytes(TestData.path("ltx", "db", "tx3.db"));
+    for (String set : new String[] {"nochecksum", "checksum"}) {
+      Path outDir = Files.createDirectories(tmp.resolve("out-" + set));
+      List<List<String>> seen = new java.util.ArrayList<>();
+      try (Remote c = new Remote(FileReplicaClient.create(replica(set)), () -> {
+        try (Stream<Path> s = Files.list(outDir)) {
+          seen.add(s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".restore-")).toList());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      })) {
+        for (int parallelism : new int[] {1, 4}) {
+          Path out = outDir.resolve("p" + parallelism + ".db");
+          Restorer.Result r = Restorer.restore(c, RestoreTarget.latest(), out,
+              Restorer.Options.defaults().withParallelism(parallelism));
+          assertArrayEquals(want, Files.readAllBytes(out), set + " parallelism " + parallelism);
+          assertEquals(CHAIN.size(), r.files().size());
+        }
+        assertEquals(2 * CHAIN.size(), c.opens.get(), "each file downloaded once per restore");
+      }
+      assertEquals(2 * CHAIN.size(), seen.size());
+      seen.forEach(dirs -> assertEquals(List.of(), dirs, "no temp directory while downloading a small plan"));
+    }
+  }
+
+  @Test
+  void restore_corruptFileFromRemoteReplica_inMemoryFailsLikeTheDecoderAndLeavesNothing() throws Exception {
+    corruptFile_restoreFails("checksum", 2, root -> new Remote(FileReplicaClient.create(root), () -> {}));
+  }
+
+  @Test
+  void readAll_streamShorterOrLongerThanListed_returnsWhatTheStreamHolds() throws Exception {
+    byte[] data = {1, 2, 3, 4, 5};
+    assertArrayEquals(data, Restorer.readAll(new ByteArrayInputStream(data), 5));
+    assertArrayEquals(data, Restorer.readAll(new ByteArrayInputStream(data), 3));
+    assertArrayEquals(data, Restorer.readAll(new ByteArrayInputStream(data), 8));
+    assertArrayEquals(data, Restorer.readAll(new ByteArrayInputStream(data), 0));
   }
 
   @Test

@@ -154,7 +154,7 @@ class TenantColdStartTest {
           }
 
           @Override
-          public boolean createIfAbsent(String name, byte[] data) throws IOException {
+          public java.util.Optional<String> tryCreate(String name, byte[] data) throws IOException {
             if (leaseCreates.getAndIncrement() == 0) {
               long deadline = System.nanoTime() + 10_000_000_000L;
               while (lists.get() < LtxFileInfo.MAX_LEVEL + 1 && System.nanoTime() < deadline) {
@@ -162,12 +162,12 @@ class TenantColdStartTest {
               }
               copyTree(late, replica);
             }
-            return real.createIfAbsent(name, data);
+            return real.tryCreate(name, data);
           }
 
           @Override
-          public boolean replaceIfUnchanged(String name, byte[] data, String etag) throws IOException {
-            return real.replaceIfUnchanged(name, data, etag);
+          public java.util.Optional<String> tryReplace(String name, byte[] data, String etag) throws IOException {
+            return real.tryReplace(name, data, etag);
           }
 
           @Override

@@ -78,6 +78,35 @@ class TenantS3Test {
   }
 
   @Test
+  void lease_freeOrReleasedTenant_oneHttpRequest() throws Exception {
+    String bucket = S3.server().newBucket();
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    Duration ttl = Duration.ofSeconds(30);
+    try (S3ReplicaClient warm = S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "tenants/w").build())) {
+      warm.init();
+      TenantLease.acquire("w", warm.conditionalStore().orElseThrow(), "h", ttl, clock).release(); // probe
+    }
+    for (int round = 0; round < 3; round++) {
+      try (S3ReplicaClient c = S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "tenants/t").build())) {
+        c.init();
+        long attempts = c.stats().httpAttempts();
+        TenantLease l = TenantLease.acquire("t", c.conditionalStore().orElseThrow(), "holder-" + round, ttl, clock);
+        long used = c.stats().httpAttempts() - attempts;
+        // A brand-new tenant costs an If-Match on the tombstone etag that finds no object, then
+        // the If-None-Match create; a released one is the If-Match alone.
+        assertEquals(round == 0 ? 2 : 1, used, "round " + round + ": HTTP requests to take the lease");
+        assertEquals(0, c.stats().operations(dev.runnel.replica.s3.S3Stats.Op.GET), "nothing read back");
+        attempts = c.stats().httpAttempts();
+        l.renew();
+        assertEquals(1, c.stats().httpAttempts() - attempts, "a renewal is one conditional PUT");
+        l.checkWritable(true);
+        assertFalse(l.isLost());
+        l.release();
+      }
+    }
+  }
+
+  @Test
   void coldStart_fromS3_restoresEvictedTenantAndLeasesConflict() throws Exception {
     String bucket = S3.server().newBucket();
     AtomicInteger clientsA = new AtomicInteger();

@@ -55,6 +55,21 @@ public abstract class ConditionalStoreContract {
   }
 
   @Test
+  void conditionalTryCreateAndTryReplace_returnTheStoredEtag() throws Exception {
+    ConditionalStore s = store();
+    String e1 = s.tryCreate("lease", utf8("v1")).orElseThrow();
+    assertEquals(s.read("lease").orElseThrow().etag(), e1, "the etag of the create, as a read reports it");
+    assertEquals(Optional.empty(), s.tryCreate("lease", utf8("other")), "exists");
+    String e2 = s.tryReplace("lease", utf8("v2"), e1).orElseThrow();
+    assertEquals(s.read("lease").orElseThrow().etag(), e2);
+    assertEquals(Optional.empty(), s.tryReplace("lease", utf8("v3"), e1), "stale etag");
+    assertTrue(s.deleteIfUnchanged("lease", e2), "the returned etag is usable as is");
+    String e3 = s.tryCreate("lease", utf8("v4")).orElseThrow();
+    assertEquals(s.read("lease").orElseThrow().etag(), e3, "re-created after a delete");
+    assertArrayEquals(utf8("v4"), s.read("lease").orElseThrow().data());
+  }
+
+  @Test
   void conditionalCreateIfAbsent_existingName_returnsFalseAndKeepsData() throws Exception {
     ConditionalStore s = store();
     assertTrue(s.createIfAbsent("lease", utf8("first")));

@@ -60,10 +60,10 @@ final class FileConditionalStore implements ConditionalStore {
   }
 
   @Override
-  public boolean createIfAbsent(String name, byte[] data) throws IOException {
+  public Optional<String> tryCreate(String name, byte[] data) throws IOException {
     Objects.requireNonNull(data, "data");
     Path target = path(name);
-    return locked(() -> {
+    boolean created = locked(() -> {
       if (Files.exists(target)) {
         return false;
       }
@@ -87,14 +87,15 @@ final class FileConditionalStore implements ConditionalStore {
       dev.runnel.io.Durable.fsyncDirectory(root);
       return true;
     });
+    return created ? Optional.of(etag(data)) : Optional.empty();
   }
 
   @Override
-  public boolean replaceIfUnchanged(String name, byte[] data, String etag) throws IOException {
+  public Optional<String> tryReplace(String name, byte[] data, String etag) throws IOException {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(etag, "etag");
     Path target = path(name);
-    return locked(() -> {
+    boolean replaced = locked(() -> {
       Optional<Versioned> current = read(name);
       if (current.isEmpty() || !current.get().etag().equals(etag)) {
         return false;
@@ -108,6 +109,7 @@ final class FileConditionalStore implements ConditionalStore {
       dev.runnel.io.Durable.fsyncDirectory(root);
       return true;
     });
+    return replaced ? Optional.of(etag(data)) : Optional.empty();
   }
 
   @Override

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,6 +30,15 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  *       {@code If-Match} on the tombstone's etag. Tombstones are never removed physically, because
  *       an unconditional DELETE could race with that take-over; each is a few dozen bytes.
  *       {@code AUTO} probes once which mode the server supports.</li>
+ *   <li>Tombstones all have the same content, so on servers whose ETag is a hash of the content
+ *       they share one etag, learned once per bucket (from the probe, or from any tombstone
+ *       written or read) and kept in {@link SharedSdk}. With it, {@link #createIfAbsent} over a
+ *       tombstone is one {@code If-Match} PutObject instead of PUT (412), GET, PUT. Equal etags
+ *       for all tombstones are safe because every tombstone means the same thing, "absent": taking
+ *       over any tombstone is a create. Servers with per-object ETags (e.g. SSE-KMS) simply fail
+ *       that first PUT and go the long way; tombstones of earlier versions (a random suffix) too.</li>
+ *   <li>{@link #tryCreate} and {@link #tryReplace} return the ETag of the PutObject response, so
+ *       a new object's etag costs no read back (a read back only if the server sends no ETag).</li>
  * </ul>
  *
  * <p><b>Scope of atomicity</b>: whatever the server guarantees for conditional writes: AWS S3,
@@ -58,8 +66,13 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  * reset, timeout or 500 is reported as an {@link IOException} (outcome unknown).
  */
 final class S3ConditionalStore implements ConditionalStore {
-  /** Tombstone content: this prefix, then a random UUID so every tombstone has its own etag. */
+  /**
+   * Tombstone content, and the prefix that marks one: earlier versions appended a random UUID, so
+   * every object starting with these bytes is a tombstone.
+   */
   static final byte[] TOMBSTONE_PREFIX = "\0runnel-tombstone\0".getBytes(StandardCharsets.US_ASCII);
+  /** Never equal to a server's ETag: makes a conditional update fail (see {@link #etagOf}). */
+  static final String UNKNOWN_ETAG = "\"runnel-unknown-etag\"";
   private static final int CONFLICT_RETRIES = 8;
 
   private final S3ReplicaClient client;
@@ -108,6 +121,9 @@ final class S3ConditionalStore implements ConditionalStore {
       if (etag == null) {
         throw new IOException("S3 GET " + client.location(key) + ": response has no ETag");
       }
+      if (Arrays.equals(data, TOMBSTONE_PREFIX)) {
+        client.shared().rememberTombstoneEtag(client.config().bucket(), etag);
+      }
       return Optional.of(new Versioned(data, etag));
     }
   }
@@ -125,16 +141,24 @@ final class S3ConditionalStore implements ConditionalStore {
   }
 
   @Override
-  public boolean createIfAbsent(String name, byte[] data) throws IOException {
+  public Optional<String> tryCreate(String name, byte[] data) throws IOException {
     Objects.requireNonNull(data, "data");
     String key = client.objectKey(ConditionalStore.checkName(name));
-    deleteMode();
-    for (int i = 0; i < CONFLICT_RETRIES; i++) {
-      Outcome o = put(key, data, null, "*");
-      if (o == Outcome.OK) {
-        return true;
+    String bucket = client.config().bucket();
+    if (deleteMode() == ConditionalDelete.TOMBSTONE && client.shared().tombstoneEtag(bucket) != null) {
+      // Released objects are tombstones here: try the take-over first. A 412 (no tombstone, or
+      // one with another etag) or 404 (no object) leads to the general path below.
+      Put p = put(key, data, client.shared().tombstoneEtag(bucket), null);
+      if (p.outcome() == Outcome.OK) {
+        return Optional.of(etagOf(key, data, p));
       }
-      if (o == Outcome.CONFLICT) {
+    }
+    for (int i = 0; i < CONFLICT_RETRIES; i++) {
+      Put p = put(key, data, null, "*");
+      if (p.outcome() == Outcome.OK) {
+        return Optional.of(etagOf(key, data, p));
+      }
+      if (p.outcome() == Outcome.CONFLICT) {
         continue;
       }
       // 412: something is stored. A tombstone means "absent": take it over atomically.
@@ -143,14 +167,14 @@ final class S3ConditionalStore implements ConditionalStore {
         continue; // deleted meanwhile: try to create again
       }
       if (!isTombstone(cur.get().data())) {
-        return false;
+        return Optional.empty();
       }
-      Outcome t = put(key, data, cur.get().etag(), null);
-      if (t == Outcome.OK) {
-        return true;
+      Put t = put(key, data, cur.get().etag(), null);
+      if (t.outcome() == Outcome.OK) {
+        return Optional.of(etagOf(key, data, t));
       }
-      if (t == Outcome.PRECONDITION_FAILED) {
-        return false; // another creator took the tombstone over first
+      if (t.outcome() == Outcome.PRECONDITION_FAILED) {
+        return Optional.empty(); // another creator took the tombstone over first
       }
     }
     throw new IOException("S3 createIfAbsent " + client.location(key) + ": still conflicting after "
@@ -158,15 +182,15 @@ final class S3ConditionalStore implements ConditionalStore {
   }
 
   @Override
-  public boolean replaceIfUnchanged(String name, byte[] data, String etag) throws IOException {
+  public Optional<String> tryReplace(String name, byte[] data, String etag) throws IOException {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(etag, "etag");
     String key = client.objectKey(ConditionalStore.checkName(name));
     deleteMode();
     for (int i = 0; i < CONFLICT_RETRIES; i++) {
-      Outcome o = put(key, data, etag, null);
-      if (o != Outcome.CONFLICT) {
-        return o == Outcome.OK;
+      Put p = put(key, data, etag, null);
+      if (p.outcome() != Outcome.CONFLICT) {
+        return p.outcome() == Outcome.OK ? Optional.of(etagOf(key, data, p)) : Optional.empty();
       }
     }
     throw new IOException("S3 replaceIfUnchanged " + client.location(key) + ": still conflicting after "
@@ -179,7 +203,16 @@ final class S3ConditionalStore implements ConditionalStore {
     String key = client.objectKey(ConditionalStore.checkName(name));
     ConditionalDelete mode = deleteMode();
     for (int i = 0; i < CONFLICT_RETRIES; i++) {
-      Outcome o = mode == ConditionalDelete.NATIVE ? delete(key, etag) : put(key, tombstone(), etag, null);
+      Outcome o;
+      if (mode == ConditionalDelete.NATIVE) {
+        o = delete(key, etag);
+      } else {
+        Put p = put(key, TOMBSTONE_PREFIX, etag, null);
+        o = p.outcome();
+        if (o == Outcome.OK && p.etag() != null) {
+          client.shared().rememberTombstoneEtag(client.config().bucket(), p.etag());
+        }
+      }
       if (o != Outcome.CONFLICT) {
         return o == Outcome.OK;
       }
@@ -190,8 +223,24 @@ final class S3ConditionalStore implements ConditionalStore {
 
   private enum Outcome { OK, PRECONDITION_FAILED, CONFLICT }
 
+  /** A PutObject's outcome, and for OK the response's ETag (null if the server sent none). */
+  private record Put(Outcome outcome, String etag) {}
+
+  /**
+   * The etag of the object this client just wrote: the PutObject response's, else read back. If
+   * the object read back is no longer what was written (replaced meanwhile), an etag that matches
+   * nothing, so the caller's next conditional update fails as it should.
+   */
+  private String etagOf(String key, byte[] data, Put p) throws IOException {
+    if (p.etag() != null) {
+      return p.etag();
+    }
+    Optional<Versioned> back = readRaw(key);
+    return back.isPresent() && Arrays.equals(back.get().data(), data) ? back.get().etag() : UNKNOWN_ETAG;
+  }
+
   /** PutObject with If-Match and/or If-None-Match. 404 (If-Match on a missing key) counts as 412. */
-  private Outcome put(String key, byte[] data, String ifMatch, String ifNoneMatch) throws IOException {
+  private Put put(String key, byte[] data, String ifMatch, String ifNoneMatch) throws IOException {
     S3ReplicaClient.Config c = client.config();
     PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(c.bucket()).key(key)
         .contentLength((long) data.length);
@@ -208,9 +257,9 @@ final class S3ConditionalStore implements ConditionalStore {
       PutObjectResponse r = client.call(Op.PUT, key,
           () -> client.conditionalSdk().putObject(req.build(), RequestBody.fromBytes(data)), 412, 404, 409);
       client.stats().bytes(Op.PUT, data.length);
-      return r != null ? Outcome.OK : Outcome.OK;
+      return new Put(Outcome.OK, r == null ? null : r.eTag());
     } catch (NotFound e) {
-      return e.status == 409 ? Outcome.CONFLICT : Outcome.PRECONDITION_FAILED;
+      return new Put(e.status == 409 ? Outcome.CONFLICT : Outcome.PRECONDITION_FAILED, null);
     }
   }
 
@@ -230,26 +279,22 @@ final class S3ConditionalStore implements ConditionalStore {
         && Arrays.equals(data, 0, TOMBSTONE_PREFIX.length, TOMBSTONE_PREFIX, 0, TOMBSTONE_PREFIX.length);
   }
 
-  private static byte[] tombstone() {
-    byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-    byte[] out = Arrays.copyOf(TOMBSTONE_PREFIX, TOMBSTONE_PREFIX.length + id.length);
-    System.arraycopy(id, 0, out, TOMBSTONE_PREFIX.length, id.length);
-    return out;
-  }
-
   /**
    * Checks once that the server evaluates If-None-Match on PutObject, and (for AUTO) whether it
    * evaluates If-Match on DeleteObject: a DELETE with a wrong etag must answer 412. Uses a private
    * probe key {@code <path>/.runnel-probe-<uuid>} (not a valid object name, so it never collides),
-   * removed afterwards.
+   * removed afterwards. The probe object is a tombstone, which teaches the tombstone etag.
    */
   private ConditionalDelete probe() throws IOException {
     S3ReplicaClient.Config c = client.config();
     String key = client.objectKey(".runnel-probe-" + UUID.randomUUID());
-    byte[] data = "probe".getBytes(StandardCharsets.US_ASCII);
-    client.putObject(key, data, Map.of());
+    byte[] data = TOMBSTONE_PREFIX;
+    Put first = put(key, data, null, null);
+    if (first.etag() != null) {
+      client.shared().rememberTombstoneEtag(c.bucket(), first.etag());
+    }
     try {
-      if (put(key, data, null, "*") == Outcome.OK) {
+      if (put(key, data, null, "*").outcome() == Outcome.OK) {
         throw new IOException("S3 server at " + (c.endpoint() == null ? "AWS" : c.endpoint())
             + " ignores If-None-Match on PutObject: conditional writes are not supported, so "
             + client.location(c.path()) + " cannot offer a conditional store");

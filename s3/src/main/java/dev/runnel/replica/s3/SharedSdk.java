@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * pool, and a later {@link #acquire} builds new ones.
  *
  * <p>Also remembers, per bucket, facts every client would otherwise re-learn with requests of its
- * own: that the bucket answered a HEAD ({@link #bucketVerified}) and how the server handles
- * conditional deletes ({@link #probedDeleteMode}).
+ * own: that the bucket answered a HEAD ({@link #bucketVerified}), how the server handles
+ * conditional deletes ({@link #probedDeleteMode}) and a tombstone's etag ({@link #tombstoneEtag}).
  *
  * <p>Reference-counted with a linger: after the last {@link #release()} the clients stay open for
  * {@link #linger} (default 30 s) and a client created meanwhile takes them over, so a tenant
@@ -67,6 +67,7 @@ final class SharedSdk {
   final S3Client s3Conditional;
   private final Set<String> verifiedBuckets = ConcurrentHashMap.newKeySet();
   private final Map<String, ConditionalDelete> deleteModes = new ConcurrentHashMap<>();
+  private final Map<String, String> tombstoneEtags = new ConcurrentHashMap<>();
   // Guarded by LIVE.
   private int users;
   private boolean closed;
@@ -161,5 +162,14 @@ final class SharedSdk {
 
   void rememberDeleteMode(String bucket, ConditionalDelete configured, ConditionalDelete found) {
     deleteModes.put(bucket + "\n" + configured, found);
+  }
+
+  /** The etag of a tombstone in {@code bucket} (see {@link S3ConditionalStore}), or null if none seen yet. */
+  String tombstoneEtag(String bucket) {
+    return tombstoneEtags.get(bucket);
+  }
+
+  void rememberTombstoneEtag(String bucket, String etag) {
+    tombstoneEtags.put(bucket, etag);
   }
 }

@@ -134,6 +134,46 @@ class S3ConditionalStoreTest {
   }
 
   @Test
+  void tryCreate_overReleasedObject_oneIfMatchPutAndNoRead() throws Exception {
+    ConditionalStore s = store(client);
+    String e = s.tryCreate("lease", utf8("v1")).orElseThrow(); // probes the server first
+    assertTrue(s.deleteIfUnchanged("lease", e)); // a tombstone on S3Proxy
+    try (S3ReplicaClient fresh = open(ConditionalDelete.AUTO)) { // as a new tenant client would
+      S3Stats st = fresh.stats();
+      long attempts = st.httpAttempts();
+      String e2 = store(fresh).tryCreate("lease", utf8("v2")).orElseThrow();
+      assertEquals(1, st.httpAttempts() - attempts, "one request: If-Match on the known tombstone etag");
+      assertEquals(0, st.operations(S3Stats.Op.GET));
+      assertEquals("\"" + etagOf("/" + bucket + "/db/lease") + "\"", e2, "the etag of the PUT response");
+      assertArrayEquals(utf8("v2"), s.read("lease").orElseThrow().data());
+      assertEquals(Optional.empty(), store(fresh).tryCreate("lease", utf8("v3")), "now it exists");
+    }
+  }
+
+  @Test
+  void tryCreate_overTombstoneOfEarlierVersion_stillTakesItOver() throws Exception {
+    ConditionalStore s = store(client);
+    s.tryCreate("warm", utf8("x")).orElseThrow(); // probes; the known tombstone etag is the constant one
+    byte[] old = java.util.Arrays.copyOf(S3ConditionalStore.TOMBSTONE_PREFIX, S3ConditionalStore.TOMBSTONE_PREFIX.length + 36);
+    System.arraycopy(utf8(java.util.UUID.randomUUID().toString()), 0, old, S3ConditionalStore.TOMBSTONE_PREFIX.length, 36);
+    client.putObject(client.objectKey("lease"), old, java.util.Map.of());
+    assertEquals(Optional.empty(), s.read("lease"), "an old random tombstone reads as absent");
+    String e = s.tryCreate("lease", utf8("v1")).orElseThrow();
+    assertEquals(s.read("lease").orElseThrow().etag(), e);
+    assertArrayEquals(utf8("v1"), s.read("lease").orElseThrow().data());
+  }
+
+  @Test
+  void tryCreate_newName_ifNoneMatchAfterAFailedTombstoneTakeover() throws Exception {
+    ConditionalStore s = store(client);
+    s.tryCreate("warm", utf8("x")).orElseThrow();
+    long puts = client.stats().operations(S3Stats.Op.PUT);
+    String e = s.tryCreate("brand-new", utf8("v1")).orElseThrow();
+    assertEquals(2, client.stats().operations(S3Stats.Op.PUT) - puts, "If-Match (no object), then If-None-Match");
+    assertEquals(s.read("brand-new").orElseThrow().etag(), e);
+  }
+
+  @Test
   void nativeDelete_withServerSupport_probedAndDeletesPhysically() throws Exception {
     front.emulateConditionalDelete(this::etagOf);
     try (S3ReplicaClient c = open(ConditionalDelete.AUTO)) {
