@@ -74,7 +74,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
    * When the last sync captured at least this many WAL frames, commits are arriving faster than
    * syncs: the next commit-triggered sync waits until {@link #BUSY_SYNC_GAP_NANOS} after it ended.
    */
-  private static final int BUSY_SYNC_FRAMES = 32;
+  private static final int BUSY_SYNC_FRAMES = 8;
   private static final long BUSY_SYNC_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** {@link System#nanoTime()} before which a commit hint does not sync; 0 = at once. */
   private volatile long busySyncUntilNanos;
@@ -495,11 +495,23 @@ public final class ReplicatedDatabase implements AutoCloseable {
     }
   }
 
-  /** Syncs until the WAL is captured. Returns whether any file was written. Holds syncLock. */
+  /**
+   * Syncs until the WAL as it was when called is captured. Returns whether any file was written.
+   * Holds syncLock.
+   *
+   * <p>Bounded by the WAL's size at the start: a writer that appends as fast as passes capture
+   * would otherwise keep this loop going, and with it the checkpoint that follows every sync; the
+   * WAL then grew by hundreds of MB. The checkpoint's barrier pass is what slows such a writer to
+   * the speed of capture.
+   */
   private boolean syncLocked(boolean forceFull) throws IOException {
     checkDatabaseFile();
     boolean wrote = false;
     recordWalStat();
+    // Whatever was committed when this call began lies within the WAL file's size then, in the
+    // current generation or a new one; capturing that many bytes covers it (sync() relies on it).
+    long backlog = Math.max(lastWalSize, 0);
+    long done = 0;
     while (true) {
       long t0 = System.nanoTime();
       WalCapture.Outcome o;
@@ -531,7 +543,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
       }
       LOG.log(Level.DEBUG, "{0}: synced {1} in {2} µs", db, o.written().get(), (System.nanoTime() - t0) / 1000);
       uploader.kick();
-      if (!o.moreToSync()) {
+      done += o.walBytes();
+      if (!o.moreToSync() || done >= backlog) {
         break;
       }
     }

@@ -103,7 +103,7 @@ class CommitSyncSchedulingTest {
     int busy = 0;
     for (int k = 0; k + 2 < headers.size(); k++) { // the last file came from the forced sync
       LtxHeader h = headers.get(k);
-      if (h.walSize() >= 32L * (h.pageSize() + 24)) {
+      if (h.walSize() >= 8L * (h.pageSize() + 24)) {
         busy++;
         long gap = headers.get(k + 1).timestamp() - h.timestamp();
         assertTrue(gap >= 19, "file after a busy one (" + h.walSize() + " WAL bytes) came " + gap + " ms later: "
