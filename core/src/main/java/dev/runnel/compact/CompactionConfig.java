@@ -30,6 +30,17 @@ import java.util.Objects;
  *                                 layout exactly (each compaction covers only new TxIds). Both
  *                                 layouts restore with Litestream's planner; see
  *                                 {@link ReplicaCompactor}
+ * @param cumulativeMaxFraction    bound on cumulative rewrites, as a fraction of the newest
+ *                                 snapshot's size (default {@value #DEFAULT_CUMULATIVE_MAX_FRACTION}):
+ *                                 a compaction repeats the level's earlier files of the current period
+ *                                 only while they total less than {@code fraction × snapshot size}
+ *                                 bytes; a file at or beyond it is left as it is and the new file
+ *                                 covers only what follows it. A latest restore then reads a few
+ *                                 files per level instead of one, and a level's upload per period
+ *                                 stops growing with the square of the period's changes. Must be
+ *                                 &gt; 0; {@link Double#POSITIVE_INFINITY} = no bound. Without a
+ *                                 snapshot there is no bound. Ignored when {@code cumulativeLevels}
+ *                                 is false
  */
 public record CompactionConfig(
     List<Duration> levels,
@@ -39,10 +50,14 @@ public record CompactionConfig(
     Duration l0RetentionCheckInterval,
     boolean retentionEnabled,
     boolean verifyCompaction,
-    boolean cumulativeLevels) {
+    boolean cumulativeLevels,
+    double cumulativeMaxFraction) {
 
   /** Levels 1..8 at most: level 9 is the snapshot level. */
   public static final int MAX_LEVELS = 8;
+
+  /** Default {@link #cumulativeMaxFraction()}: chosen by measurement (docs/BENCHMARKS-history.md). */
+  public static final double DEFAULT_CUMULATIVE_MAX_FRACTION = 0.25;
 
   public CompactionConfig {
     Objects.requireNonNull(levels, "levels");
@@ -57,13 +72,17 @@ public record CompactionConfig(
     requireNonNegative(snapshotRetention, "snapshot.retention");
     requireNonNegative(l0Retention, "l0-retention");
     requireAtLeastMillis(l0RetentionCheckInterval, "l0-retention-check-interval");
+    if (!(cumulativeMaxFraction > 0)) { // also rejects NaN
+      throw new IllegalArgumentException("cumulativeMaxFraction must be > 0 (infinity = no bound), got "
+          + cumulativeMaxFraction);
+    }
   }
 
-  /** The Litestream keys only; cumulative level files on (the default). */
+  /** The Litestream keys only; cumulative level files on, with the default bound. */
   public CompactionConfig(List<Duration> levels, Duration snapshotInterval, Duration snapshotRetention,
       Duration l0Retention, Duration l0RetentionCheckInterval, boolean retentionEnabled, boolean verifyCompaction) {
     this(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval, retentionEnabled,
-        verifyCompaction, true);
+        verifyCompaction, true, DEFAULT_CUMULATIVE_MAX_FRACTION);
   }
 
   private static void requireAtLeastMillis(Duration d, String name) {
@@ -83,7 +102,8 @@ public record CompactionConfig(
   /** Litestream 0.5's defaults, with cumulative level files. */
   public static CompactionConfig defaults() {
     return new CompactionConfig(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(1)),
-        Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, true);
+        Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, true,
+        DEFAULT_CUMULATIVE_MAX_FRACTION);
   }
 
   /** Litestream 0.5's defaults and its exact level layout (no cumulative level files). */
@@ -109,31 +129,37 @@ public record CompactionConfig(
 
   public CompactionConfig withLevels(List<Duration> l) {
     return new CompactionConfig(l, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
   }
 
   public CompactionConfig withSnapshot(Duration interval, Duration retention) {
     return new CompactionConfig(levels, interval, retention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
   }
 
   public CompactionConfig withL0Retention(Duration retention, Duration checkInterval) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, retention, checkInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
   }
 
   public CompactionConfig withRetentionEnabled(boolean enabled) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        enabled, verifyCompaction, cumulativeLevels);
+        enabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
   }
 
   public CompactionConfig withVerifyCompaction(boolean verify) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verify, cumulativeLevels);
+        retentionEnabled, verify, cumulativeLevels, cumulativeMaxFraction);
   }
 
   public CompactionConfig withCumulativeLevels(boolean cumulative) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulative);
+        retentionEnabled, verifyCompaction, cumulative, cumulativeMaxFraction);
+  }
+
+  /** @param fraction see {@link #cumulativeMaxFraction()}: &gt; 0, or infinity for no bound */
+  public CompactionConfig withCumulativeMaxFraction(double fraction) {
+    return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
+        retentionEnabled, verifyCompaction, cumulativeLevels, fraction);
   }
 }
