@@ -51,17 +51,17 @@ final class UploadHorizon {
   /**
    * A named level layout: {@code default} (CompactionConfig.defaults()), {@code litestream}
    * (Litestream 0.5's layout), {@code uncapped} (cumulative level files rewritten without bound),
-   * or {@code cap=F} (cumulative with the rewrite cap at fraction F of the newest snapshot).
+   * or {@code ratio=R} (cumulative with {@code cumulativeRewriteRatio} R).
    */
   static CompactionConfig layout(String name) {
-    if (name.startsWith("cap=")) {
-      return CompactionConfig.defaults().withCumulativeMaxFraction(Double.parseDouble(name.substring(4)));
+    if (name.startsWith("ratio=")) {
+      return CompactionConfig.defaults().withCumulativeRewriteRatio(Double.parseDouble(name.substring(6)));
     }
     return switch (name) {
       case "default" -> CompactionConfig.defaults();
       case "litestream" -> CompactionConfig.litestream();
-      case "uncapped" -> CompactionConfig.defaults().withCumulativeMaxFraction(Double.POSITIVE_INFINITY);
-      default -> throw new IllegalArgumentException("--horizon-layouts: default, litestream, uncapped or cap=F, not "
+      case "uncapped" -> CompactionConfig.defaults().withCumulativeRewriteRatio(Double.POSITIVE_INFINITY);
+      default -> throw new IllegalArgumentException("--horizon-layouts: default, litestream, uncapped or ratio=R, not "
           + name);
     };
   }
@@ -99,8 +99,8 @@ final class UploadHorizon {
     int hours = runs.getFirst().hours().size();
     System.out.printf(Locale.ROOT, "Longer horizon (simulated clock, one run per layout): %d simulated hours, %d "
         + "single-row UPDATEs at %.2f per second on the %.1f MB database, same generator; \"default\" = "
-        + "CompactionConfig.defaults(), \"uncapped\" = cumulative level files rewritten without bound, \"cap=F\" = "
-        + "rewrite cap at F × the newest snapshot, \"litestream\" = Litestream 0.5's layout. Per hour: PUT files and "
+        + "CompactionConfig.defaults(), \"uncapped\" = cumulative level files rewritten without bound, \"ratio=R\" = "
+        + "cumulativeRewriteRatio R, \"litestream\" = Litestream 0.5's layout. Per hour: PUT files and "
         + "MB by level, then the latest restore planned at the end of the hour (files, MB it reads).%n%n", hours,
         updates, rate, dbMb);
     Harness.Table s = new Harness.Table("layout", "initial PUTs, MB", "PUTs per hour", "MB per hour (min–max)",

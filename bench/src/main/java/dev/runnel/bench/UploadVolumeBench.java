@@ -67,7 +67,7 @@ import net.jpountz.lz4.LZ4FrameOutputStream;
  * <pre>
  * java -cp benchmarks.jar dev.runnel.bench.UploadVolumeBench [--quick] [--litestream PATH] [--db-mb N]
  *     [--rate UPDATES_PER_S] [--minutes M] [--runs K] [--realtime S] [--layouts cumulative,litestream]
- *     [--horizon-hours H] [--horizon-rate UPDATES_PER_S] [--horizon-layouts default,uncapped,cap=F,litestream]
+ *     [--horizon-hours H] [--horizon-rate UPDATES_PER_S] [--horizon-layouts default,uncapped,ratio=R,litestream]
  *     [--horizon-only]
  * </pre>
  * The longer horizon ({@link UploadHorizon}, default 6 simulated hours at 0.5 updates/s; quick: 1

@@ -30,17 +30,20 @@ import java.util.Objects;
  *                                 layout exactly (each compaction covers only new TxIds). Both
  *                                 layouts restore with Litestream's planner; see
  *                                 {@link ReplicaCompactor}
- * @param cumulativeMaxFraction    bound on cumulative rewrites, as a fraction of the newest
- *                                 snapshot's size (default {@value #DEFAULT_CUMULATIVE_MAX_FRACTION}):
- *                                 a compaction repeats the level's earlier files of the current period
- *                                 only while they total less than {@code fraction × snapshot size}
- *                                 bytes; a file at or beyond it is left as it is and the new file
- *                                 covers only what follows it. A latest restore then reads a few
- *                                 files per level instead of one, and a level's upload per period
- *                                 stops growing with the square of the period's changes. Must be
- *                                 &gt; 0; {@link Double#POSITIVE_INFINITY} = no bound. Without a
- *                                 snapshot there is no bound. Ignored when {@code cumulativeLevels}
- *                                 is false
+ * @param cumulativeRewriteRatio   bound on cumulative rewrites (default
+ *                                 {@value #DEFAULT_CUMULATIVE_REWRITE_RATIO}): a compaction repeats an
+ *                                 earlier file of the level's current period, newest first, only
+ *                                 while that file is at most {@code ratio ×} the bytes the new file
+ *                                 already holds (its new input plus the files repeated so far); the
+ *                                 files before stay as they are and the new file starts where they
+ *                                 end. With 1 the files of a period merge like a binary counter:
+ *                                 each byte is re-uploaded about log2(compactions per period) times
+ *                                 instead of up to (compactions + 1) / 2 times, and a latest restore
+ *                                 reads at most about log2(compactions per period) + 1 files per
+ *                                 level instead of one (Litestream's layout: one per compaction).
+ *                                 Must be &ge; 0: 0 = never repeat, {@link Double#POSITIVE_INFINITY}
+ *                                 = repeat the whole period (one file per level). Ignored when
+ *                                 {@code cumulativeLevels} is false
  */
 public record CompactionConfig(
     List<Duration> levels,
@@ -51,13 +54,13 @@ public record CompactionConfig(
     boolean retentionEnabled,
     boolean verifyCompaction,
     boolean cumulativeLevels,
-    double cumulativeMaxFraction) {
+    double cumulativeRewriteRatio) {
 
   /** Levels 1..8 at most: level 9 is the snapshot level. */
   public static final int MAX_LEVELS = 8;
 
-  /** Default {@link #cumulativeMaxFraction()}: chosen by measurement (docs/BENCHMARKS-history.md). */
-  public static final double DEFAULT_CUMULATIVE_MAX_FRACTION = 0.25;
+  /** Default {@link #cumulativeRewriteRatio()}: chosen by measurement (docs/BENCHMARKS-history.md). */
+  public static final double DEFAULT_CUMULATIVE_REWRITE_RATIO = 1.0;
 
   public CompactionConfig {
     Objects.requireNonNull(levels, "levels");
@@ -72,9 +75,9 @@ public record CompactionConfig(
     requireNonNegative(snapshotRetention, "snapshot.retention");
     requireNonNegative(l0Retention, "l0-retention");
     requireAtLeastMillis(l0RetentionCheckInterval, "l0-retention-check-interval");
-    if (!(cumulativeMaxFraction > 0)) { // also rejects NaN
-      throw new IllegalArgumentException("cumulativeMaxFraction must be > 0 (infinity = no bound), got "
-          + cumulativeMaxFraction);
+    if (!(cumulativeRewriteRatio >= 0)) { // also rejects NaN
+      throw new IllegalArgumentException("cumulativeRewriteRatio must be >= 0 (infinity = no bound), got "
+          + cumulativeRewriteRatio);
     }
   }
 
@@ -82,7 +85,7 @@ public record CompactionConfig(
   public CompactionConfig(List<Duration> levels, Duration snapshotInterval, Duration snapshotRetention,
       Duration l0Retention, Duration l0RetentionCheckInterval, boolean retentionEnabled, boolean verifyCompaction) {
     this(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval, retentionEnabled,
-        verifyCompaction, true, DEFAULT_CUMULATIVE_MAX_FRACTION);
+        verifyCompaction, true, DEFAULT_CUMULATIVE_REWRITE_RATIO);
   }
 
   private static void requireAtLeastMillis(Duration d, String name) {
@@ -103,7 +106,7 @@ public record CompactionConfig(
   public static CompactionConfig defaults() {
     return new CompactionConfig(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(1)),
         Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, true,
-        DEFAULT_CUMULATIVE_MAX_FRACTION);
+        DEFAULT_CUMULATIVE_REWRITE_RATIO);
   }
 
   /** Litestream 0.5's defaults and its exact level layout (no cumulative level files). */
@@ -129,37 +132,37 @@ public record CompactionConfig(
 
   public CompactionConfig withLevels(List<Duration> l) {
     return new CompactionConfig(l, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withSnapshot(Duration interval, Duration retention) {
     return new CompactionConfig(levels, interval, retention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withL0Retention(Duration retention, Duration checkInterval) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, retention, checkInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withRetentionEnabled(boolean enabled) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        enabled, verifyCompaction, cumulativeLevels, cumulativeMaxFraction);
+        enabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withVerifyCompaction(boolean verify) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verify, cumulativeLevels, cumulativeMaxFraction);
+        retentionEnabled, verify, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withCumulativeLevels(boolean cumulative) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulative, cumulativeMaxFraction);
+        retentionEnabled, verifyCompaction, cumulative, cumulativeRewriteRatio);
   }
 
-  /** @param fraction see {@link #cumulativeMaxFraction()}: &gt; 0, or infinity for no bound */
-  public CompactionConfig withCumulativeMaxFraction(double fraction) {
+  /** @param ratio see {@link #cumulativeRewriteRatio()}: &ge; 0, or infinity for no bound */
+  public CompactionConfig withCumulativeRewriteRatio(double ratio) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels, fraction);
+        retentionEnabled, verifyCompaction, cumulativeLevels, ratio);
   }
 }

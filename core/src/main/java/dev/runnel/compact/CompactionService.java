@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * threads. One monitor per level (1..n), one for snapshots (level 9) and one for L0 retention fire
  * at wall-clock boundaries {@code truncate(now, interval) + interval} of the injected
  * {@link Clock}, and once for each database right after it is attached (as Litestream's monitors
- * fire once at start). Levels due at the same moment run in ascending order per database.
+ * fire once at start). Per database, a due snapshot runs first, then the levels due at the same
+ * moment in ascending order.
  *
  * <p>Idle databases cost no object-store request: each attached database keeps an in-memory index
  * of its replica (one LIST per level at attach, then updated by every upload, snapshot, compaction
@@ -328,10 +329,26 @@ public final class CompactionService implements AutoCloseable {
 
     abstract String name();
 
-    /** One database's share of a run: levels ascending, then snapshot + retention, then L0 retention. */
+    /**
+     * One database's share of a run: snapshot + retention, then levels ascending, then L0
+     * retention. The snapshot goes first so that the levels compacted at the same moment start
+     * after it instead of repeating what it holds (see ReplicaCompactor's snapshot cover).
+     */
     void pass(boolean[] due, Instant now) {
       CompactionConfig cfg = compactor.config();
       int n = cfg.topLevel();
+      if (due[n + 1]) {
+        try {
+          compactor.snapshot(now);
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "{0}: snapshot failed: {1}", name(), e.toString());
+        }
+        try {
+          compactor.enforceSnapshotRetention(now);
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "{0}: snapshot retention failed: {1}", name(), e.toString());
+        }
+      }
       boolean l1Compacted = false;
       for (int level = 1; level <= n; level++) {
         if (!due[level]) {
@@ -344,18 +361,6 @@ public final class CompactionService implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           LOG.log(Level.WARNING, "{0}: L{1} compaction failed: {2}", name(), level, e.toString());
           return; // higher levels would only see stale input; retried at the next boundary
-        }
-      }
-      if (due[n + 1]) {
-        try {
-          compactor.snapshot(now);
-        } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "{0}: snapshot failed: {1}", name(), e.toString());
-        }
-        try {
-          compactor.enforceSnapshotRetention(now);
-        } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "{0}: snapshot retention failed: {1}", name(), e.toString());
         }
       }
       if (due[0] || l1Compacted) {

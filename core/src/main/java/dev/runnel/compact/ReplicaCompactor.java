@@ -42,7 +42,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *       stay for point-in-time restores until snapshot retention removes them by TxId, as it
  *       removes any level file. Each file overlaps the previous ones of its period; the restore
  *       planner and the LTX contiguity rule ({@code min ≤ prevMax + 1}) allow that. A crash
- *       leaves the previous cumulative file or the new one, each a valid restore source.</li>
+ *       leaves the previous cumulative file or the new one, each a valid restore source. The
+ *       rewrite is bounded ({@link CompactionConfig#cumulativeRewriteRatio()}): an earlier file of
+ *       the period is repeated only while it is no larger than what the new file already holds
+ *       (times the ratio), so the files of a period merge like a binary counter instead of the
+ *       whole period being re-uploaded at every compaction.</li>
+ *   <li>Snapshot cover: a level that holds no file yet does not repeat source files ending at or
+ *       before the newest snapshot's MaxTXID (if the snapshot is at most one level interval newer
+ *       than them); it starts after the snapshot. So the first pass writes the first L0 file and
+ *       the snapshot, not a full copy of the database per level. A level never gets a TxId gap
+ *       between its own files (Litestream's compactor would reject it); starting after a
+ *       snapshot is what Litestream's planner and compactor accept.</li>
  *   <li>{@link #snapshot}: writes a level-9 snapshot unless too early or the newest snapshot
  *       already covers the database's position.</li>
  *   <li>{@link #enforceSnapshotRetention}: deletes snapshots created before {@code now -
@@ -180,15 +190,29 @@ public final class ReplicaCompactor {
       return Outcome.NOTHING_TO_DO;
     }
     TxId prevMax = dstMax == null ? TxId.ZERO : dstMax.maxTxId();
+    TxId covered = dstMax == null ? snapshotCover(dst, inputs) : null;
+    if (covered != null) {
+      inputs = inputs.stream().filter(f -> f.maxTxId().isAfter(covered)).toList();
+      prevMax = covered;
+      if (dst == 1) {
+        local.deleteThrough(covered); // no L1 compaction will read them
+      }
+      if (inputs.isEmpty()) {
+        return Outcome.NOTHING_TO_DO;
+      }
+    }
     List<LtxFileInfo> prefix = config.cumulativeLevels() ? cumulativePrefix(dst, dstMax) : List.of();
+    LtxFileInfo snap = index.maxFile(LtxFileInfo.SNAPSHOT_LEVEL);
     boolean first = true;
     for (List<LtxFileInfo> run : coverRuns(inputs)) {
       List<LtxFileInfo> all = run;
-      if (!run.get(0).minTxId().equals(prevMax.next())) {
+      // What a restore has before this run: the level so far, or the snapshot if it reaches further.
+      TxId reach = snap == null ? prevMax : TxId.max(prevMax, snap.maxTxId());
+      if (run.get(0).minTxId().compareTo(reach.next()) > 0) {
         LOG.log(Level.WARNING, "{0}: L{1} has no TxIds {2}..{3}; L{4} keeps the same gap", name, src,
-            prevMax.next(), run.get(0).minTxId().previous(), dst);
+            reach.next(), run.get(0).minTxId().previous(), dst);
       } else if (first && !prefix.isEmpty()) {
-        all = new ArrayList<>(prefix);
+        all = new ArrayList<>(withinRatio(prefix, run.stream().mapToLong(LtxFileInfo::size).sum()));
         all.addAll(run);
       }
       first = false;
@@ -205,6 +229,40 @@ public final class ReplicaCompactor {
       local.deleteThrough(prevMax);
     }
     return Outcome.WROTE;
+  }
+
+  /**
+   * For a level that holds no file yet: the newest snapshot's MaxTXID if the level need not
+   * repeat the source files it covers, else null. A compaction merges its inputs into one file,
+   * which restores only to its MaxTXID; inputs ending at or before the snapshot's MaxTXID add no
+   * restorable state the snapshot lacks, so they are left out and the level starts after the
+   * snapshot (a latest restore reads the snapshot first anyway). This is what keeps the first
+   * pass from writing a full copy of the database to every level next to the first snapshot.
+   *
+   * <p>Only for an empty level, so a level never has a TxId gap between its own files:
+   * Litestream's compactor merges every source file after the destination's MaxTXID and rejects
+   * non-contiguous inputs, so a gap inside a level would stop Litestream from compacting this
+   * replica; a level that merely starts after a snapshot is what its planner and compactor
+   * expect. And only if the snapshot was created at most one interval of {@code dst} after the
+   * newest covered input, so that a point-in-time restore loses no more time resolution than the
+   * compaction itself would (the left-out file would carry that input's timestamp).
+   */
+  private TxId snapshotCover(int dst, List<LtxFileInfo> inputs) {
+    LtxFileInfo snap = index.maxFile(LtxFileInfo.SNAPSHOT_LEVEL);
+    if (snap == null) {
+      return null;
+    }
+    Instant newestCovered = null;
+    for (LtxFileInfo f : inputs) {
+      if (!f.maxTxId().isAfter(snap.maxTxId())
+          && (newestCovered == null || f.createdAt().isAfter(newestCovered))) {
+        newestCovered = f.createdAt();
+      }
+    }
+    if (newestCovered == null || snap.createdAt().isAfter(newestCovered.plus(config.interval(dst)))) {
+      return null;
+    }
+    return snap.maxTxId();
   }
 
   /**
@@ -258,6 +316,27 @@ public final class ReplicaCompactor {
       cur = best.maxTxId();
     }
     return chain;
+  }
+
+  /**
+   * The part of the cumulative prefix {@code chain} that the next file repeats under
+   * {@link CompactionConfig#cumulativeRewriteRatio()}: walking back from the newest file, each
+   * file is repeated only while its size is at most {@code ratio ×} the bytes gathered so far
+   * ({@code newBytes}, the new input, plus the files already taken). The files before the first
+   * one refused stay as they are; the new file starts where they end.
+   */
+  List<LtxFileInfo> withinRatio(List<LtxFileInfo> chain, long newBytes) {
+    double ratio = config.cumulativeRewriteRatio();
+    if (Double.isInfinite(ratio)) {
+      return chain;
+    }
+    double gathered = newBytes;
+    int from = chain.size();
+    while (from > 0 && chain.get(from - 1).size() <= ratio * gathered) {
+      gathered += chain.get(from - 1).size();
+      from--;
+    }
+    return chain.subList(from, chain.size());
   }
 
   /** Cover order: larger MaxTXID, then larger MinTXID (the smaller file). */
