@@ -24,11 +24,17 @@ import java.util.Locale;
  */
 final class UploadHorizon {
   private static final int[] LEVELS = {0, 1, 2, 3, 9};
+  private static final Duration SAMPLE_EVERY = Duration.ofMinutes(5);
 
   /** One simulated hour: what was uploaded during it and the latest restore plan at its end. */
   record Hour(CountingReplicaClient.Counts uploaded, int planFiles, long planBytes) {}
 
-  record Run(String layout, CountingReplicaClient.Counts initial, List<Hour> hours, double seconds) {
+  /**
+   * @param samples latest restore plans taken one update before every 5-minute boundary (the
+   *                moment Litestream's layout has the most L1 and L2 files pending)
+   */
+  record Run(String layout, CountingReplicaClient.Counts initial, List<Hour> hours, List<Hour> samples,
+      double seconds) {
     long totalPutBytes() {
       return initial.putBytes() + hours.stream().mapToLong(h -> h.uploaded.putBytes()).sum();
     }
@@ -42,7 +48,15 @@ final class UploadHorizon {
     }
 
     int maxPlanFiles() {
-      return hours.stream().mapToInt(Hour::planFiles).max().orElse(0);
+      return samples.stream().mapToInt(Hour::planFiles).max().orElse(0);
+    }
+
+    double meanPlanFiles() {
+      return samples.stream().mapToInt(Hour::planFiles).average().orElse(0);
+    }
+
+    double meanPlanBytes() {
+      return samples.stream().mapToLong(Hour::planBytes).average().orElse(0);
     }
   }
 
@@ -69,20 +83,27 @@ final class UploadHorizon {
   static Run run(Path src, Path dir, List<UploadVolumeBench.Update> updates, double rate, String layout)
       throws Exception {
     List<Hour> hours = new ArrayList<>();
-    Instant[] nextHour = {null};
-    CountingReplicaClient.Counts[] atHour = {null};
+    List<Hour> samples = new ArrayList<>();
+    Instant[] next = {null, null};
+    Duration step = Duration.ofMillis(Math.round(1000 / rate));
     UploadVolumeBench.SimRun sim = UploadVolumeBench.runnelSimulated(src, dir, updates, rate, layout(layout), true,
         (now, replica, replicaDir) -> {
-          if (nextHour[0] == null) {
+          if (next[0] == null) {
             // The first update: the initial upload ended one step before.
-            nextHour[0] = now.minusMillis(Math.round(1000 / rate)).plus(Duration.ofHours(1));
-            atHour[0] = null;
+            Instant start = now.minus(step);
+            next[0] = start.plus(Duration.ofHours(1));
+            next[1] = start.plus(SAMPLE_EVERY).minus(step);
           }
-          if (!now.isBefore(nextHour[0])) {
+          if (!now.isBefore(next[1])) {
+            RestorePlan plan = RestorePlanner.plan(FileReplicaClient.create(replicaDir), RestoreTarget.latest());
+            samples.add(new Hour(null, plan.files().size(), plan.totalSize()));
+            next[1] = next[1].plus(SAMPLE_EVERY);
+          }
+          if (!now.isBefore(next[0])) {
             CountingReplicaClient.Counts c = replica.snapshot();
             RestorePlan plan = RestorePlanner.plan(FileReplicaClient.create(replicaDir), RestoreTarget.latest());
             hours.add(new Hour(c, plan.files().size(), plan.totalSize()));
-            nextHour[0] = nextHour[0].plus(Duration.ofHours(1));
+            next[0] = next[0].plus(Duration.ofHours(1));
           }
         });
     // Hours hold cumulative counts so far; turn them into per-hour differences.
@@ -92,7 +113,7 @@ final class UploadHorizon {
       perHour.add(new Hour(h.uploaded.minus(prev), h.planFiles, h.planBytes));
       prev = h.uploaded;
     }
-    return new Run(layout, sim.initial(), perHour, sim.seconds());
+    return new Run(layout, sim.initial(), perHour, samples, sim.seconds());
   }
 
   static void print(List<Run> runs, double dbMb, double rate, int updates) {
@@ -101,18 +122,23 @@ final class UploadHorizon {
         + "single-row UPDATEs at %.2f per second on the %.1f MB database, same generator; \"default\" = "
         + "CompactionConfig.defaults(), \"uncapped\" = cumulative level files rewritten without bound, \"ratio=R\" = "
         + "cumulativeRewriteRatio R, \"litestream\" = Litestream 0.5's layout. Per hour: PUT files and "
-        + "MB by level, then the latest restore planned at the end of the hour (files, MB it reads).%n%n", hours,
+        + "MB by level, then the latest restore planned at the end of the hour (files, MB it reads); the summary also "
+        + "plans it one update before every 5-minute boundary, when the most L1 and L2 files are pending.%n%n", hours,
         updates, rate, dbMb);
-    Harness.Table s = new Harness.Table("layout", "initial PUTs, MB", "PUTs per hour", "MB per hour (min–max)",
-        "MB in " + hours + " h incl. initial", "latest restore at the end: files, MB", "largest latest plan, files",
-        "real time s");
+    Harness.Table s = new Harness.Table("layout", "initial PUTs, MB", "PUTs per hour", "GETs per hour (MB)",
+        "MB per hour (min–max)",
+        "MB in " + hours + " h incl. initial", "latest restore at the end: files, MB",
+        "latest restore before each 5 min boundary: files mean (max), MB mean", "real time s");
     for (Run r : runs) {
       List<Double> mbPerHour = r.hours().stream().map(h -> h.uploaded.putBytes() / 1e6).toList();
       Hour last = r.hours().getLast();
       s.row(r.layout(), r.initial().puts() + ", " + fmt(r.initial().putBytes() / 1e6),
-          fmt(r.steadyPuts() / (double) hours), fmt(r.steadyPutBytes() / 1e6 / hours) + " (" + fmt(Harness.min(
+          fmt(r.steadyPuts() / (double) hours), fmt(r.hours().stream().mapToLong(h -> h.uploaded.gets()).sum()
+              / (double) hours) + " (" + fmt(r.hours().stream().mapToLong(h -> h.uploaded.getBytes()).sum() / 1e6
+              / hours) + ")", fmt(r.steadyPutBytes() / 1e6 / hours) + " (" + fmt(Harness.min(
               mbPerHour)) + "–" + fmt(Harness.max(mbPerHour)) + ")", fmt(r.totalPutBytes() / 1e6), last.planFiles
-              + ", " + fmt(last.planBytes / 1e6), r.maxPlanFiles(), fmt(r.seconds()));
+              + ", " + fmt(last.planBytes / 1e6), fmt(r.meanPlanFiles()) + " (" + r.maxPlanFiles() + "), "
+              + fmt(r.meanPlanBytes() / 1e6), fmt(r.seconds()));
     }
     s.print();
     for (Run r : runs) {

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * at wall-clock boundaries {@code truncate(now, interval) + interval} of the injected
  * {@link Clock}, and once for each database right after it is attached (as Litestream's monitors
  * fire once at start). Per database, a due snapshot runs first, then the levels due at the same
- * moment in ascending order.
+ * moment in ascending order, then snapshot retention and L0 retention.
  *
  * <p>Idle databases cost no object-store request: each attached database keeps an in-memory index
  * of its replica (one LIST per level at attach, then updated by every upload, snapshot, compaction
@@ -330,9 +330,11 @@ public final class CompactionService implements AutoCloseable {
     abstract String name();
 
     /**
-     * One database's share of a run: snapshot + retention, then levels ascending, then L0
-     * retention. The snapshot goes first so that the levels compacted at the same moment start
-     * after it instead of repeating what it holds (see ReplicaCompactor's snapshot cover).
+     * One database's share of a run: snapshot, levels ascending, snapshot retention, then L0
+     * retention. The snapshot goes first so that a level compacted for the first time at the
+     * same moment starts after it instead of repeating what it holds (see ReplicaCompactor's
+     * snapshot cover). Retention stays after the levels, so that files it deletes by TxId have
+     * been compacted into the level above first.
      */
     void pass(boolean[] due, Instant now) {
       CompactionConfig cfg = compactor.config();
@@ -342,11 +344,6 @@ public final class CompactionService implements AutoCloseable {
           compactor.snapshot(now);
         } catch (IOException | RuntimeException e) {
           LOG.log(Level.WARNING, "{0}: snapshot failed: {1}", name(), e.toString());
-        }
-        try {
-          compactor.enforceSnapshotRetention(now);
-        } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "{0}: snapshot retention failed: {1}", name(), e.toString());
         }
       }
       boolean l1Compacted = false;
@@ -361,6 +358,13 @@ public final class CompactionService implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           LOG.log(Level.WARNING, "{0}: L{1} compaction failed: {2}", name(), level, e.toString());
           return; // higher levels would only see stale input; retried at the next boundary
+        }
+      }
+      if (due[n + 1]) {
+        try {
+          compactor.enforceSnapshotRetention(now);
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "{0}: snapshot retention failed: {1}", name(), e.toString());
         }
       }
       if (due[0] || l1Compacted) {

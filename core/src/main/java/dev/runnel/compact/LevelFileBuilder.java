@@ -2,6 +2,7 @@ package dev.runnel.compact;
 
 import dev.runnel.ltx.LtxCompactor;
 import dev.runnel.ltx.LtxDecoder;
+import dev.runnel.ltx.LtxFileName;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
@@ -50,8 +51,8 @@ final class LevelFileBuilder {
   private final Path workDir;
   private final AtomicLong localFilesRead;
   private final AtomicLong remoteFilesRead;
-  /** Per level 1..8: the newest file written there, kept locally (see {@link #keep}). */
-  private final Map<Integer, Kept> kept = new HashMap<>();
+  /** Per level 1..8: local copies of files written there (see {@link #keep}, {@link #retain}). */
+  private final Map<Integer, Map<LtxFileName, Kept>> kept = new HashMap<>();
 
   LevelFileBuilder(String name, ReplicaClient replica, LocalL0Store local, Path workDir, AtomicLong localFilesRead,
       AtomicLong remoteFilesRead) {
@@ -101,9 +102,9 @@ final class LevelFileBuilder {
   }
 
   /**
-   * Keeps the file just written as the local copy of its level's newest file: the next compaction
-   * of that level (cumulative mode) and of the level above read it instead of downloading it.
-   * Best effort: without it they download.
+   * Keeps the file just written as a local copy: the next compactions of that level (cumulative
+   * mode) and of the level above read it instead of downloading it. Best effort: without it they
+   * download. {@link #retain} drops the copies no compaction will read again.
    */
   private void keep(LtxFileInfo written, Path out) {
     Path dir = workDir.resolve(KEEP_DIR);
@@ -115,25 +116,42 @@ final class LevelFileBuilder {
       LOG.log(Level.DEBUG, "{0}: cannot keep a local copy of {1}: {2}", name, written, e.toString());
       return;
     }
-    Kept old = kept.put(written.level(), new Kept(written, dst));
-    if (old != null && !old.path.equals(dst)) {
-      deleteQuietly(old.path);
-    }
+    kept.computeIfAbsent(written.level(), l -> new HashMap<>()).put(written.name(), new Kept(written, dst));
   }
 
-  /** The local copy of a level-1..8 file, if it is the one kept. */
+  /**
+   * Keeps the local copies of level {@code level} that are in {@code wanted} or are the newest
+   * written there, and deletes the others.
+   */
+  void retain(int level, List<LtxFileInfo> wanted) {
+    Map<LtxFileName, Kept> copies = kept.get(level);
+    if (copies == null) {
+      return;
+    }
+    Kept newest = copies.values().stream().max(Comparator.comparing((Kept k) -> k.file.maxTxId())
+        .thenComparing(k -> k.file.minTxId())).orElse(null);
+    copies.values().removeIf(k -> {
+      boolean keep = k == newest || wanted.stream().anyMatch(w -> w.name().equals(k.file.name()));
+      if (!keep) {
+        deleteQuietly(k.path);
+      }
+      return !keep;
+    });
+  }
+
+  /** The local copy of a level-1..8 file, if one is kept. */
   private Path keptCopy(LtxFileInfo f) {
-    Kept k = kept.get(f.level());
-    return k != null && k.file.name().equals(f.name()) && k.file.size() == f.size() && Files.isRegularFile(k.path)
-        ? k.path : null;
+    Map<LtxFileName, Kept> copies = kept.get(f.level());
+    Kept k = copies == null ? null : copies.get(f.name());
+    return k != null && k.file.size() == f.size() && Files.isRegularFile(k.path) ? k.path : null;
   }
 
   /** Drops the local copies of deleted files. */
   void forget(List<LtxFileInfo> deleted) {
     for (LtxFileInfo f : deleted) {
-      Kept k = kept.get(f.level());
-      if (k != null && k.file.name().equals(f.name())) {
-        kept.remove(f.level());
+      Map<LtxFileName, Kept> copies = kept.get(f.level());
+      Kept k = copies == null ? null : copies.remove(f.name());
+      if (k != null) {
         deleteQuietly(k.path);
       }
     }
@@ -147,7 +165,7 @@ final class LevelFileBuilder {
     }
   }
 
-  /** The last file written to a level and its local copy. */
+  /** A file written to a level and its local copy. */
   private record Kept(LtxFileInfo file, Path path) {}
 
   /** An input file: local path (temp or meta directory) or an already open local stream. */

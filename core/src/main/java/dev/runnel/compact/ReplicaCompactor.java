@@ -221,6 +221,8 @@ public final class ReplicaCompactor {
       compactions.incrementAndGet();
       prevMax = out.maxTxId();
     }
+    // Local copies worth keeping: the files the next compactions of this level may repeat.
+    builder.retain(dst, config.cumulativeLevels() ? cumulativePrefix(dst, index.maxFile(dst)) : List.of());
     if (config.verifyCompaction()) {
       verifyLevel(dst);
     }
