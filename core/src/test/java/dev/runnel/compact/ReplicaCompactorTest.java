@@ -158,7 +158,12 @@ class ReplicaCompactorTest {
       assertEquals(bounded ? List.of(n(2, 10), n(11, 11)) : List.of(n(2, 10), n(2, 11)), names(r, 1));
       SyntheticReplica.put(r, 0, 12, 12, T0.plusSeconds(61), 1);
       c.invalidate();
+      long remote = c.remoteFilesRead.get();
+      long local = c.localFilesRead.get();
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(90)));
+      // The repeated file is the one this compactor wrote last: read locally; the new L0 file remotely.
+      assertEquals(1, c.localFilesRead.get() - local);
+      assertEquals(1, c.remoteFilesRead.get() - remote);
       // Bounded: [11..11] is no larger than the new input, so it is repeated; [2..10] still is not.
       assertEquals(bounded ? List.of(n(2, 10), n(11, 11), n(11, 12)) : List.of(n(2, 10), n(2, 11), n(2, 12)),
           names(r, 1));
