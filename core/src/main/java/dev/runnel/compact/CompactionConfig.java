@@ -23,10 +23,11 @@ import java.util.Objects;
  *                                 contiguity after each compaction (from memory: no requests) and
  *                                 count failures. Default false
  * @param cumulativeLevels         Runnel's cumulative level files (default true): a compaction into
- *                                 level N rewrites the newest level-N file of the current period
- *                                 together with the new source files, so each level's newest file
- *                                 covers everything since the level above (or the newest snapshot)
- *                                 and a latest restore reads one file per level. False = Litestream's
+ *                                 level N rewrites level-N files of the current period together
+ *                                 with the new source files, so a level's newest files cover
+ *                                 everything since the level above (or the newest snapshot) and a
+ *                                 latest restore reads a few files per level (one if
+ *                                 {@code cumulativeRewriteRatio} is infinite). False = Litestream's
  *                                 layout exactly (each compaction covers only new TxIds). Both
  *                                 layouts restore with Litestream's planner; see
  *                                 {@link ReplicaCompactor}
