@@ -201,7 +201,7 @@ public final class ReplicaCompactor {
         return Outcome.NOTHING_TO_DO;
       }
     }
-    List<LtxFileInfo> prefix = config.cumulativeLevels() ? cumulativePrefix(dst, dstMax) : List.of();
+    List<LtxFileInfo> prefix = config.cumulativeLevels() ? cumulativePrefix(dst, dstMax, true) : List.of();
     LtxFileInfo snap = index.maxFile(LtxFileInfo.SNAPSHOT_LEVEL);
     boolean first = true;
     for (List<LtxFileInfo> run : coverRuns(inputs)) {
@@ -222,7 +222,7 @@ public final class ReplicaCompactor {
       prevMax = out.maxTxId();
     }
     // Local copies worth keeping: the files the next compactions of this level may repeat.
-    builder.retain(dst, config.cumulativeLevels() ? cumulativePrefix(dst, index.maxFile(dst)) : List.of());
+    builder.retain(dst, config.cumulativeLevels() ? cumulativePrefix(dst, index.maxFile(dst), false) : List.of());
     if (config.verifyCompaction()) {
       verifyLevel(dst);
     }
@@ -291,7 +291,7 @@ public final class ReplicaCompactor {
    * previous cumulative file; several after a switch from Litestream's layout). Empty when a new
    * period starts (the level holds nothing past the base) or when the level has a TxId gap there.
    */
-  private List<LtxFileInfo> cumulativePrefix(int dst, LtxFileInfo dstMax) {
+  private List<LtxFileInfo> cumulativePrefix(int dst, LtxFileInfo dstMax, boolean warn) {
     if (dstMax == null) {
       return List.of();
     }
@@ -310,7 +310,7 @@ public final class ReplicaCompactor {
         }
       }
       if (best == null) {
-        LOG.log(Level.WARNING, "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name,
+        LOG.log(warn ? Level.WARNING : Level.DEBUG, "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name,
             dst, cur);
         return List.of();
       }
