@@ -310,8 +310,8 @@ public final class ReplicaCompactor {
         }
       }
       if (best == null) {
-        LOG.log(warn ? Level.WARNING : Level.DEBUG, "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name,
-            dst, cur);
+        LOG.log(warn ? Level.WARNING : Level.DEBUG,
+            "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name, dst, cur);
         return List.of();
       }
       chain.add(best);
