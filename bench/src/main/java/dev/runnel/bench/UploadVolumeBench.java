@@ -67,7 +67,11 @@ import net.jpountz.lz4.LZ4FrameOutputStream;
  * <pre>
  * java -cp benchmarks.jar dev.runnel.bench.UploadVolumeBench [--quick] [--litestream PATH] [--db-mb N]
  *     [--rate UPDATES_PER_S] [--minutes M] [--runs K] [--realtime S] [--layouts cumulative,litestream]
+ *     [--horizon-hours H] [--horizon-rate UPDATES_PER_S] [--horizon-layouts default,uncapped,ratio=R,litestream]
+ *     [--horizon-only]
  * </pre>
+ * The longer horizon ({@link UploadHorizon}, default 6 simulated hours at 0.5 updates/s; quick: 1
+ * hour, default layout only; {@code --horizon-hours 0} skips it) runs last.
  */
 public final class UploadVolumeBench {
   private static final int ULTRA_INTERVAL_S = 30;
@@ -129,6 +133,13 @@ public final class UploadVolumeBench {
         rs.next();
         rows = rs.getLong(1);
       }
+      int horizonHours = args.intValue("horizon-hours", 1, 6);
+      double horizonRate = args.doubleValue("horizon-rate", 0.5, 0.5);
+      String horizonLayouts = args.string("horizon-layouts", quick ? "default" : "default,uncapped,litestream");
+      if (args.flag("horizon-only")) {
+        horizon(src, work, dbBytes / 1e6, rows, horizonHours, horizonRate, horizonLayouts);
+        return;
+      }
       int n = (int) Math.round(minutes * 60 * rate);
       List<Update> updates = updates(n, rows, 11);
       System.out.printf(Locale.ROOT, "database: %.1f MB (%d rows of ~1,000 characters of random words, 4 KiB "
@@ -177,9 +188,27 @@ public final class UploadVolumeBench {
         RealTime rt = realTime(ls, src, work.resolve("realtime"), updates.subList(0, Math.min(rtUpdates, n)), rate);
         printRealTime(ls, rt, sims, minutes, rate);
       }
+      if (horizonHours > 0) {
+        horizon(src, work, dbBytes / 1e6, rows, horizonHours, horizonRate, horizonLayouts);
+      }
     } finally {
       Harness.deleteTree(work);
     }
+  }
+
+  /** The longer simulated horizon ({@link UploadHorizon}), one run per layout. */
+  private static void horizon(Path src, Path work, double dbMb, long rows, int hours, double rate, String layouts)
+      throws Exception {
+    int n = (int) Math.round(hours * 3600 * rate);
+    List<Update> updates = updates(n, rows, 11);
+    List<UploadHorizon.Run> runs = new ArrayList<>();
+    for (String layout : layouts.split(",")) {
+      runs.add(UploadHorizon.run(src, work.resolve("horizon-" + runs.size()), updates, rate, layout));
+      System.err.printf(Locale.ROOT, "[upload] %d simulated hours (%s): %.1f s%n", hours, layout,
+          runs.getLast().seconds());
+      Harness.deleteTree(work.resolve("horizon-" + (runs.size() - 1)));
+    }
+    UploadHorizon.print(runs, dbMb, rate, n);
   }
 
   /** Deterministic updates: random rows, new random-word text of ~1,000 characters (the rows' size). */
@@ -198,8 +227,18 @@ public final class UploadVolumeBench {
 
   // ------------------------------------------------------------------------------------- Runnel, simulated
 
+  /** Called after each simulated update (and its sync and compaction monitors). */
+  interface Probe {
+    void afterUpdate(Instant now, CountingReplicaClient replica, Path replicaDir) throws Exception;
+  }
+
   static SimRun runnelSimulated(Path src, Path dir, List<Update> updates, double rate, CompactionConfig compaction,
       boolean verify) throws Exception {
+    return runnelSimulated(src, dir, updates, rate, compaction, verify, (now, replica, replicaDir) -> {});
+  }
+
+  static SimRun runnelSimulated(Path src, Path dir, List<Update> updates, double rate, CompactionConfig compaction,
+      boolean verify, Probe probe) throws Exception {
     Files.createDirectories(dir);
     Path db = dir.resolve("db.db");
     Files.copy(src, db);
@@ -223,6 +262,7 @@ public final class UploadVolumeBench {
             apply(ps, u);
             rdb.sync();
             svc.runDue();
+            probe.afterUpdate(clock.instant(), replica, replicaDir);
           }
         }
         end = replica.snapshot();

@@ -23,13 +23,28 @@ import java.util.Objects;
  *                                 contiguity after each compaction (from memory: no requests) and
  *                                 count failures. Default false
  * @param cumulativeLevels         Runnel's cumulative level files (default true): a compaction into
- *                                 level N rewrites the newest level-N file of the current period
- *                                 together with the new source files, so each level's newest file
- *                                 covers everything since the level above (or the newest snapshot)
- *                                 and a latest restore reads one file per level. False = Litestream's
+ *                                 level N rewrites level-N files of the current period together
+ *                                 with the new source files, so a level's newest files cover
+ *                                 everything since the level above (or the newest snapshot) and a
+ *                                 latest restore reads a few files per level (one if
+ *                                 {@code cumulativeRewriteRatio} is infinite). False = Litestream's
  *                                 layout exactly (each compaction covers only new TxIds). Both
  *                                 layouts restore with Litestream's planner; see
  *                                 {@link ReplicaCompactor}
+ * @param cumulativeRewriteRatio   bound on cumulative rewrites (default
+ *                                 {@value #DEFAULT_CUMULATIVE_REWRITE_RATIO}): a compaction repeats an
+ *                                 earlier file of the level's current period, newest first, only
+ *                                 while that file is at most {@code ratio ×} the bytes the new file
+ *                                 already holds (its new input plus the files repeated so far); the
+ *                                 files before stay as they are and the new file starts where they
+ *                                 end. With 1 the files of a period merge like a binary counter:
+ *                                 each byte is re-uploaded about log2(compactions per period) times
+ *                                 instead of up to (compactions + 1) / 2 times, and a latest restore
+ *                                 reads at most about log2(compactions per period) + 1 files per
+ *                                 level instead of one (Litestream's layout: one per compaction).
+ *                                 Must be &ge; 0: 0 = never repeat, {@link Double#POSITIVE_INFINITY}
+ *                                 = repeat the whole period (one file per level). Ignored when
+ *                                 {@code cumulativeLevels} is false
  */
 public record CompactionConfig(
     List<Duration> levels,
@@ -39,10 +54,14 @@ public record CompactionConfig(
     Duration l0RetentionCheckInterval,
     boolean retentionEnabled,
     boolean verifyCompaction,
-    boolean cumulativeLevels) {
+    boolean cumulativeLevels,
+    double cumulativeRewriteRatio) {
 
   /** Levels 1..8 at most: level 9 is the snapshot level. */
   public static final int MAX_LEVELS = 8;
+
+  /** Default {@link #cumulativeRewriteRatio()}: chosen by measurement (docs/BENCHMARKS-history.md). */
+  public static final double DEFAULT_CUMULATIVE_REWRITE_RATIO = 1.0;
 
   public CompactionConfig {
     Objects.requireNonNull(levels, "levels");
@@ -57,13 +76,17 @@ public record CompactionConfig(
     requireNonNegative(snapshotRetention, "snapshot.retention");
     requireNonNegative(l0Retention, "l0-retention");
     requireAtLeastMillis(l0RetentionCheckInterval, "l0-retention-check-interval");
+    if (!(cumulativeRewriteRatio >= 0)) { // also rejects NaN
+      throw new IllegalArgumentException("cumulativeRewriteRatio must be >= 0 (infinity = no bound), got "
+          + cumulativeRewriteRatio);
+    }
   }
 
-  /** The Litestream keys only; cumulative level files on (the default). */
+  /** The Litestream keys only; cumulative level files on, with the default bound. */
   public CompactionConfig(List<Duration> levels, Duration snapshotInterval, Duration snapshotRetention,
       Duration l0Retention, Duration l0RetentionCheckInterval, boolean retentionEnabled, boolean verifyCompaction) {
     this(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval, retentionEnabled,
-        verifyCompaction, true);
+        verifyCompaction, true, DEFAULT_CUMULATIVE_REWRITE_RATIO);
   }
 
   private static void requireAtLeastMillis(Duration d, String name) {
@@ -83,7 +106,8 @@ public record CompactionConfig(
   /** Litestream 0.5's defaults, with cumulative level files. */
   public static CompactionConfig defaults() {
     return new CompactionConfig(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(1)),
-        Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, true);
+        Duration.ofHours(24), Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, true,
+        DEFAULT_CUMULATIVE_REWRITE_RATIO);
   }
 
   /** Litestream 0.5's defaults and its exact level layout (no cumulative level files). */
@@ -109,31 +133,37 @@ public record CompactionConfig(
 
   public CompactionConfig withLevels(List<Duration> l) {
     return new CompactionConfig(l, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withSnapshot(Duration interval, Duration retention) {
     return new CompactionConfig(levels, interval, retention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withL0Retention(Duration retention, Duration checkInterval) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, retention, checkInterval,
-        retentionEnabled, verifyCompaction, cumulativeLevels);
+        retentionEnabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withRetentionEnabled(boolean enabled) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        enabled, verifyCompaction, cumulativeLevels);
+        enabled, verifyCompaction, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withVerifyCompaction(boolean verify) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verify, cumulativeLevels);
+        retentionEnabled, verify, cumulativeLevels, cumulativeRewriteRatio);
   }
 
   public CompactionConfig withCumulativeLevels(boolean cumulative) {
     return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
-        retentionEnabled, verifyCompaction, cumulative);
+        retentionEnabled, verifyCompaction, cumulative, cumulativeRewriteRatio);
+  }
+
+  /** @param ratio see {@link #cumulativeRewriteRatio()}: &ge; 0, or infinity for no bound */
+  public CompactionConfig withCumulativeRewriteRatio(double ratio) {
+    return new CompactionConfig(levels, snapshotInterval, snapshotRetention, l0Retention, l0RetentionCheckInterval,
+        retentionEnabled, verifyCompaction, cumulativeLevels, ratio);
   }
 }

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * threads. One monitor per level (1..n), one for snapshots (level 9) and one for L0 retention fire
  * at wall-clock boundaries {@code truncate(now, interval) + interval} of the injected
  * {@link Clock}, and once for each database right after it is attached (as Litestream's monitors
- * fire once at start). Levels due at the same moment run in ascending order per database.
+ * fire once at start). Per database, a due snapshot runs first, then the levels due at the same
+ * moment in ascending order, then snapshot retention and L0 retention.
  *
  * <p>Idle databases cost no object-store request: each attached database keeps an in-memory index
  * of its replica (one LIST per level at attach, then updated by every upload, snapshot, compaction
@@ -328,10 +329,23 @@ public final class CompactionService implements AutoCloseable {
 
     abstract String name();
 
-    /** One database's share of a run: levels ascending, then snapshot + retention, then L0 retention. */
+    /**
+     * One database's share of a run: snapshot, levels ascending, snapshot retention, then L0
+     * retention. The snapshot goes first so that a level compacted for the first time at the
+     * same moment starts after it instead of repeating what it holds (see ReplicaCompactor's
+     * snapshot cover). Retention stays after the levels, so that files it deletes by TxId have
+     * been compacted into the level above first.
+     */
     void pass(boolean[] due, Instant now) {
       CompactionConfig cfg = compactor.config();
       int n = cfg.topLevel();
+      if (due[n + 1]) {
+        try {
+          compactor.snapshot(now);
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "{0}: snapshot failed: {1}", name(), e.toString());
+        }
+      }
       boolean l1Compacted = false;
       for (int level = 1; level <= n; level++) {
         if (!due[level]) {
@@ -347,11 +361,6 @@ public final class CompactionService implements AutoCloseable {
         }
       }
       if (due[n + 1]) {
-        try {
-          compactor.snapshot(now);
-        } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "{0}: snapshot failed: {1}", name(), e.toString());
-        }
         try {
           compactor.enforceSnapshotRetention(now);
         } catch (IOException | RuntimeException e) {

@@ -1,33 +1,18 @@
 package dev.runnel.compact;
 
-import dev.runnel.ltx.LtxCompactor;
-import dev.runnel.ltx.LtxDecoder;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Level compaction, snapshots and retention for one replica, as Litestream 0.5 does them
@@ -57,7 +42,17 @@ import java.util.stream.Stream;
  *       stay for point-in-time restores until snapshot retention removes them by TxId, as it
  *       removes any level file. Each file overlaps the previous ones of its period; the restore
  *       planner and the LTX contiguity rule ({@code min ≤ prevMax + 1}) allow that. A crash
- *       leaves the previous cumulative file or the new one, each a valid restore source.</li>
+ *       leaves the previous cumulative file or the new one, each a valid restore source. The
+ *       rewrite is bounded ({@link CompactionConfig#cumulativeRewriteRatio()}): an earlier file of
+ *       the period is repeated only while it is no larger than what the new file already holds
+ *       (times the ratio), so the files of a period merge like a binary counter instead of the
+ *       whole period being re-uploaded at every compaction.</li>
+ *   <li>Snapshot cover: a level that holds no file yet does not repeat source files ending at or
+ *       before the newest snapshot's MaxTXID (if the snapshot is at most one level interval newer
+ *       than them); it starts after the snapshot. So the first pass writes the first L0 file and
+ *       the snapshot, not a full copy of the database per level. A level never gets a TxId gap
+ *       between its own files (Litestream's compactor would reject it); starting after a
+ *       snapshot is what Litestream's planner and compactor accept.</li>
  *   <li>{@link #snapshot}: writes a level-9 snapshot unless too early or the newest snapshot
  *       already covers the database's position.</li>
  *   <li>{@link #enforceSnapshotRetention}: deletes snapshots created before {@code now -
@@ -75,8 +70,6 @@ import java.util.stream.Stream;
  */
 public final class ReplicaCompactor {
   private static final System.Logger LOG = System.getLogger(ReplicaCompactor.class.getName());
-  static final int MAX_OPEN_INPUTS = 128;
-  private static final int DOWNLOAD_PARALLELISM = 8;
 
   /** What one compaction or snapshot attempt did. */
   public enum Outcome { WROTE, TOO_EARLY, NOTHING_TO_DO }
@@ -86,13 +79,10 @@ public final class ReplicaCompactor {
   private final LocalL0Store local;
   private final SnapshotSource snapshots;
   private final CompactionConfig config;
-  private final Path workDir;
   private final ReplicaIndex index = new ReplicaIndex();
   private final Object lock = new Object();
   private long l0ChangesAtLastL1 = -1;
-  /** Per level 1..8: the newest file this compactor wrote there, kept locally (see {@link #keep}). */
-  private final java.util.Map<Integer, Kept> kept = new java.util.HashMap<>();
-  private static final String KEEP_DIR = "kept";
+  private final LevelFileBuilder builder;
 
   final AtomicLong compactions = new AtomicLong();
   final AtomicLong snapshotsTaken = new AtomicLong();
@@ -116,7 +106,8 @@ public final class ReplicaCompactor {
     this.local = Objects.requireNonNull(local, "local");
     this.snapshots = snapshots;
     this.config = Objects.requireNonNull(config, "config");
-    this.workDir = Objects.requireNonNull(workDir, "workDir");
+    this.builder = new LevelFileBuilder(name, replica, local, Objects.requireNonNull(workDir, "workDir"),
+        localFilesRead, remoteFilesRead);
   }
 
   public ReplicaClient replica() {
@@ -145,9 +136,8 @@ public final class ReplicaCompactor {
   /** Removes temp files left by a crash. */
   public void cleanWorkDir() throws IOException {
     synchronized (lock) {
-      kept.clear();
+      builder.cleanWorkDir();
     }
-    deleteTree(workDir);
   }
 
   /** Reloads the index if it is stale (first use, or after a failure): one LIST per level. */
@@ -200,23 +190,39 @@ public final class ReplicaCompactor {
       return Outcome.NOTHING_TO_DO;
     }
     TxId prevMax = dstMax == null ? TxId.ZERO : dstMax.maxTxId();
-    List<LtxFileInfo> prefix = config.cumulativeLevels() ? cumulativePrefix(dst, dstMax) : List.of();
+    TxId covered = dstMax == null ? snapshotCover(dst, inputs) : null;
+    if (covered != null) {
+      inputs = inputs.stream().filter(f -> f.maxTxId().isAfter(covered)).toList();
+      prevMax = covered;
+      if (dst == 1) {
+        local.deleteThrough(covered); // no L1 compaction will read them
+      }
+      if (inputs.isEmpty()) {
+        return Outcome.NOTHING_TO_DO;
+      }
+    }
+    List<LtxFileInfo> prefix = config.cumulativeLevels() ? cumulativePrefix(dst, dstMax, true) : List.of();
+    LtxFileInfo snap = index.maxFile(LtxFileInfo.SNAPSHOT_LEVEL);
     boolean first = true;
     for (List<LtxFileInfo> run : coverRuns(inputs)) {
       List<LtxFileInfo> all = run;
-      if (!run.get(0).minTxId().equals(prevMax.next())) {
+      // What a restore has before this run: the level so far, or the snapshot if it reaches further.
+      TxId reach = snap == null ? prevMax : TxId.max(prevMax, snap.maxTxId());
+      if (run.get(0).minTxId().compareTo(reach.next()) > 0) {
         LOG.log(Level.WARNING, "{0}: L{1} has no TxIds {2}..{3}; L{4} keeps the same gap", name, src,
-            prevMax.next(), run.get(0).minTxId().previous(), dst);
+            reach.next(), run.get(0).minTxId().previous(), dst);
       } else if (first && !prefix.isEmpty()) {
-        all = new ArrayList<>(prefix);
+        all = new ArrayList<>(withinRatio(prefix, run.stream().mapToLong(LtxFileInfo::size).sum()));
         all.addAll(run);
       }
       first = false;
-      LtxFileInfo out = compactRun(dst, all);
+      LtxFileInfo out = builder.build(dst, all);
       index.added(out);
       compactions.incrementAndGet();
       prevMax = out.maxTxId();
     }
+    // Local copies worth keeping: the files the next compactions of this level may repeat.
+    builder.retain(dst, config.cumulativeLevels() ? cumulativePrefix(dst, index.maxFile(dst), false) : List.of());
     if (config.verifyCompaction()) {
       verifyLevel(dst);
     }
@@ -225,6 +231,40 @@ public final class ReplicaCompactor {
       local.deleteThrough(prevMax);
     }
     return Outcome.WROTE;
+  }
+
+  /**
+   * For a level that holds no file yet: the newest snapshot's MaxTXID if the level need not
+   * repeat the source files it covers, else null. A compaction merges its inputs into one file,
+   * which restores only to its MaxTXID; inputs ending at or before the snapshot's MaxTXID add no
+   * restorable state the snapshot lacks, so they are left out and the level starts after the
+   * snapshot (a latest restore reads the snapshot first anyway). This is what keeps the first
+   * pass from writing a full copy of the database to every level next to the first snapshot.
+   *
+   * <p>Only for an empty level, so a level never has a TxId gap between its own files:
+   * Litestream's compactor merges every source file after the destination's MaxTXID and rejects
+   * non-contiguous inputs, so a gap inside a level would stop Litestream from compacting this
+   * replica; a level that merely starts after a snapshot is what its planner and compactor
+   * expect. And only if the snapshot was created at most one interval of {@code dst} after the
+   * newest covered input, so that a point-in-time restore loses no more time resolution than the
+   * compaction itself would (the left-out file would carry that input's timestamp).
+   */
+  private TxId snapshotCover(int dst, List<LtxFileInfo> inputs) {
+    LtxFileInfo snap = index.maxFile(LtxFileInfo.SNAPSHOT_LEVEL);
+    if (snap == null) {
+      return null;
+    }
+    Instant newestCovered = null;
+    for (LtxFileInfo f : inputs) {
+      if (!f.maxTxId().isAfter(snap.maxTxId())
+          && (newestCovered == null || f.createdAt().isAfter(newestCovered))) {
+        newestCovered = f.createdAt();
+      }
+    }
+    if (newestCovered == null || snap.createdAt().isAfter(newestCovered.plus(config.interval(dst)))) {
+      return null;
+    }
+    return snap.maxTxId();
   }
 
   /**
@@ -251,7 +291,7 @@ public final class ReplicaCompactor {
    * previous cumulative file; several after a switch from Litestream's layout). Empty when a new
    * period starts (the level holds nothing past the base) or when the level has a TxId gap there.
    */
-  private List<LtxFileInfo> cumulativePrefix(int dst, LtxFileInfo dstMax) {
+  private List<LtxFileInfo> cumulativePrefix(int dst, LtxFileInfo dstMax, boolean warn) {
     if (dstMax == null) {
       return List.of();
     }
@@ -270,14 +310,35 @@ public final class ReplicaCompactor {
         }
       }
       if (best == null) {
-        LOG.log(Level.WARNING, "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name,
-            dst, cur);
+        LOG.log(warn ? Level.WARNING : Level.DEBUG,
+            "{0}: L{1} has no file continuing TxId {2}; starting a new cumulative file", name, dst, cur);
         return List.of();
       }
       chain.add(best);
       cur = best.maxTxId();
     }
     return chain;
+  }
+
+  /**
+   * The part of the cumulative prefix {@code chain} that the next file repeats under
+   * {@link CompactionConfig#cumulativeRewriteRatio()}: walking back from the newest file, each
+   * file is repeated only while its size is at most {@code ratio ×} the bytes gathered so far
+   * ({@code newBytes}, the new input, plus the files already taken). The files before the first
+   * one refused stay as they are; the new file starts where they end.
+   */
+  List<LtxFileInfo> withinRatio(List<LtxFileInfo> chain, long newBytes) {
+    double ratio = config.cumulativeRewriteRatio();
+    if (Double.isInfinite(ratio)) {
+      return chain;
+    }
+    double gathered = newBytes;
+    int from = chain.size();
+    while (from > 0 && chain.get(from - 1).size() <= ratio * gathered) {
+      gathered += chain.get(from - 1).size();
+      from--;
+    }
+    return chain.subList(from, chain.size());
   }
 
   /** Cover order: larger MaxTXID, then larger MinTXID (the smaller file). */
@@ -331,214 +392,6 @@ public final class ReplicaCompactor {
             f.name(), reach);
       }
       reach = reach == null ? f.maxTxId() : TxId.max(reach, f.maxTxId());
-    }
-  }
-
-  /** Merges one contiguous run of source files into one destination file. */
-  private LtxFileInfo compactRun(int dst, List<LtxFileInfo> run) throws IOException {
-    Files.createDirectories(workDir);
-    Path work = Files.createTempDirectory(workDir, "L" + dst + "-");
-    List<Input> inputs = List.of();
-    try {
-      inputs = fetch(run, work);
-      List<Input> merged = mergeDown(inputs, work);
-      Path out = work.resolve("out.ltx");
-      mergeInto(merged, out);
-      TxId min = run.get(0).minTxId();
-      TxId max = run.get(run.size() - 1).maxTxId();
-      LtxFileInfo written;
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(out), 64 * 1024)) {
-        written = replica.write(dst, min, max, in);
-      }
-      keep(written, out);
-      return written;
-    } finally {
-      for (Input in : inputs) {
-        if (in.open != null) {
-          in.open.close(); // idempotent; covers groups a failure kept from being merged
-        }
-      }
-      deleteTree(work);
-    }
-  }
-
-  /**
-   * Keeps the file just written as the local copy of its level's newest file: the next compaction
-   * of that level (cumulative mode) and of the level above read it instead of downloading it.
-   * Best effort: without it they download.
-   */
-  private void keep(LtxFileInfo written, Path out) {
-    Path dir = workDir.resolve(KEEP_DIR);
-    Path dst = dir.resolve("L" + written.level() + "-" + written.name());
-    try {
-      Files.createDirectories(dir);
-      Files.move(out, dst, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "{0}: cannot keep a local copy of {1}: {2}", name, written, e.toString());
-      return;
-    }
-    Kept old = kept.put(written.level(), new Kept(written, dst));
-    if (old != null && !old.path.equals(dst)) {
-      deleteQuietly(old.path);
-    }
-  }
-
-  /** The local copy of a level-1..8 file, if it is the one kept. */
-  private Path keptCopy(LtxFileInfo f) {
-    Kept k = kept.get(f.level());
-    return k != null && k.file.name().equals(f.name()) && k.file.size() == f.size() && Files.isRegularFile(k.path)
-        ? k.path : null;
-  }
-
-  private void forget(List<LtxFileInfo> deleted) {
-    for (LtxFileInfo f : deleted) {
-      Kept k = kept.get(f.level());
-      if (k != null && k.file.name().equals(f.name())) {
-        kept.remove(f.level());
-        deleteQuietly(k.path);
-      }
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // a stale copy in the work directory; removed at the next attach
-    }
-  }
-
-  /** The last file written to a level and its local copy. */
-  private record Kept(LtxFileInfo file, Path path) {}
-
-  /** An input file: local path (temp or meta directory) or an already open local stream. */
-  private record Input(String source, Path path, InputStream open) {
-    InputStream stream() throws IOException {
-      return open != null ? open : Files.newInputStream(path);
-    }
-  }
-
-  private List<Input> fetch(List<LtxFileInfo> run, Path work) throws IOException {
-    Input[] inputs = new Input[run.size()];
-    List<Integer> remote = new ArrayList<>();
-    try {
-      for (int i = 0; i < run.size(); i++) {
-        LtxFileInfo f = run.get(i);
-        Optional<InputStream> l = f.level() == 0 ? local.open(f.name()) : Optional.empty();
-        Path keptPath = f.level() > 0 ? keptCopy(f) : null;
-        if (keptPath != null) {
-          inputs[i] = new Input("local copy of " + f, keptPath, null);
-          localFilesRead.incrementAndGet();
-        } else if (l.isPresent()) {
-          inputs[i] = new Input("local " + f, null, l.get());
-          localFilesRead.incrementAndGet();
-        } else {
-          remote.add(i);
-        }
-      }
-      download(run, remote, inputs, work);
-    } catch (IOException | RuntimeException e) {
-      for (Input in : inputs) {
-        if (in != null && in.open != null) {
-          try {
-            in.open.close();
-          } catch (IOException suppressed) {
-            e.addSuppressed(suppressed);
-          }
-        }
-      }
-      throw e;
-    }
-    return List.of(inputs);
-  }
-
-  private void download(List<LtxFileInfo> run, List<Integer> which, Input[] inputs, Path work) throws IOException {
-    if (which.isEmpty()) {
-      return;
-    }
-    Semaphore permits = new Semaphore(DOWNLOAD_PARALLELISM);
-    try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i : which) {
-        LtxFileInfo f = run.get(i);
-        Path p = work.resolve("in-" + i + "-" + f.name());
-        inputs[i] = new Input(f.toString(), p, null);
-        futures.add(ex.submit(() -> {
-          permits.acquire();
-          try (InputStream in = replica.open(f)) {
-            Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
-          } finally {
-            permits.release();
-          }
-          remoteFilesRead.incrementAndGet();
-          return null;
-        }));
-      }
-      for (Future<?> fu : futures) {
-        try {
-          fu.get();
-        } catch (ExecutionException e) {
-          futures.forEach(x -> x.cancel(true));
-          if (e.getCause() instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException(name + ": download from " + replica.describe() + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-          futures.forEach(x -> x.cancel(true));
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("compaction interrupted");
-        }
-      }
-    }
-  }
-
-  private List<Input> mergeDown(List<Input> inputs, Path work) throws IOException {
-    int round = 0;
-    while (inputs.size() > MAX_OPEN_INPUTS) {
-      List<Input> next = new ArrayList<>();
-      for (int i = 0; i < inputs.size(); i += MAX_OPEN_INPUTS) {
-        List<Input> group = inputs.subList(i, Math.min(i + MAX_OPEN_INPUTS, inputs.size()));
-        if (group.size() == 1) {
-          next.add(group.get(0));
-          continue;
-        }
-        Path out = work.resolve("merge-" + round + "-" + i + ".ltx");
-        mergeInto(group, out);
-        next.add(new Input(out.getFileName().toString(), out, null));
-      }
-      inputs = next;
-      round++;
-    }
-    return inputs;
-  }
-
-  /** Merges inputs into {@code out}; every input is verified completely (and closed). */
-  private static void mergeInto(List<Input> inputs, Path out) throws IOException {
-    List<LtxDecoder> decoders = new ArrayList<>();
-    IOException failure = null;
-    try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
-      for (Input in : inputs) {
-        decoders.add(new LtxDecoder(new BufferedInputStream(in.stream(), 64 * 1024), in.source()));
-      }
-      LtxCompactor.compact(decoders, os);
-    } catch (IOException e) {
-      failure = e;
-      throw e;
-    } finally {
-      for (LtxDecoder d : decoders) {
-        try {
-          d.close();
-        } catch (IOException e) {
-          if (failure != null) {
-            failure.addSuppressed(e);
-          }
-        }
-      }
-      for (Input in : inputs) {
-        if (in.open != null) {
-          in.open.close(); // a local stream whose decoder was never created
-        }
-      }
     }
   }
 
@@ -668,7 +521,7 @@ public final class ReplicaCompactor {
     sorted.sort(Comparator.comparing(LtxFileInfo::name));
     replica.delete(sorted);
     index.removed(sorted);
-    forget(sorted);
+    builder.forget(sorted);
     filesDeleted.addAndGet(sorted.size());
     return sorted.size();
   }
@@ -685,17 +538,6 @@ public final class ReplicaCompactor {
       index.markStale();
       errors.incrementAndGet();
       throw e;
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

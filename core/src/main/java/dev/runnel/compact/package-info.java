@@ -26,9 +26,11 @@
  *       L1 compaction instead of every file of every period. Files of one level then overlap;
  *       Litestream's planner and contiguity rule accept that, so Litestream restores these
  *       replicas (and by ltx-format.md §12–13 its compactor accepts overlapping inputs). Off =
- *       Litestream's layout.</li>
- *   <li>A compaction reads, of overlapping source files, only the shortest chain covering them
- *       (for Litestream's abutting files: all of them, as Litestream).</li>
+ *       Litestream's layout. Bounded by {@link dev.runnel.compact.CompactionConfig#cumulativeRewriteRatio()}:
+ *       a period's files merge like a binary counter rather than being rewritten whole.</li>
+ *   <li>A due snapshot is taken before the levels due at the same moment, and an empty level does
+ *       not repeat what the newest snapshot already holds: the first pass uploads the first L0
+ *       file and the snapshot only (Litestream: a full copy per level as well).</li>
  * </ul>
  */
 package dev.runnel.compact;

@@ -101,11 +101,108 @@ class CompactionServiceTest {
     }
   }
 
+  @Test
+  void firstPass_freshDatabase_uploadsOneFullCopyPlusTheSnapshotAndRestoresEveryState() throws Exception {
+    TestClock clock = new TestClock(T0);
+    Path dbPath = newDb(tmp.resolve("f.db"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbPath); Statement st = c.createStatement()) {
+      st.execute("WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < 2000) "
+          + "INSERT INTO t SELECT x, hex(randomblob(200)) FROM s");
+    }
+    CountingReplicaClient replica = new CountingReplicaClient(FileReplicaClient.create(tmp.resolve("replica")));
+    java.util.TreeMap<TxId, String> content = new java.util.TreeMap<>();
+    java.util.TreeMap<Instant, TxId> syncedAt = new java.util.TreeMap<>();
+    try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
+        CompactionService svc = CompactionService.manual(CompactionConfig.defaults(), clock);
+        ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, replica,
+            ReplicationOptions.defaults().withMonitorInterval(Duration.ofMillis(50)), runtime);
+        Connection c = db.connect()) {
+      content.put(db.sync(), dev.runnel.replicate.DbContent.hash(c));
+      syncedAt.put(clock.instant(), db.localTxId());
+      svc.attach(db);
+      svc.runDue();
+      CountingReplicaClient.Counts initial = replica.snapshot();
+      long full = initial.putBytesByLevel()[0];
+      // The first full-page L0 file and the snapshot; no level repeats them.
+      assertEquals(List.of(1L, 0L, 0L, 0L, 1L), List.of(initial.putsByLevel()[0], initial.putsByLevel()[1],
+          initial.putsByLevel()[2], initial.putsByLevel()[3], initial.putsByLevel()[9]), "initial PUTs " + initial);
+      assertTrue(full > 400_000 && initial.putBytes() < 2.1 * full, "initial bytes " + initial);
+      // Restores of TxId 1, by TxId, latest and by time, right after the first pass.
+      checkRestores(replica, content, syncedAt, clock.instant());
+      // 2 h 10 min of a write every 20 s: every level compacts, starting after the snapshot.
+      int id = 5000;
+      while (clock.instant().isBefore(T0.plus(Duration.ofMinutes(130)))) {
+        insert(c, id++);
+        content.put(db.sync(), dev.runnel.replicate.DbContent.hash(c));
+        syncedAt.put(clock.instant(), db.localTxId());
+        clock.advance(Duration.ofSeconds(20));
+        db.sync();
+        svc.runDue();
+        if (id % 45 == 0) {
+          checkRestores(replica, content, syncedAt, clock.instant());
+        }
+      }
+      ReplicaListing listing = ReplicaListing.fetch(replica, false);
+      for (int level = 1; level <= 3; level++) {
+        assertFalse(listing.level(level).isEmpty(), "L" + level + " compacted");
+        assertEquals(TxId.of(2), listing.level(level).getFirst().minTxId(), "L" + level + " starts after the snapshot");
+      }
+      assertTrue(listing.level(0).stream().noneMatch(f -> f.minTxId().equals(TxId.ONE)), "full L0 file retired");
+      checkRestores(replica, content, syncedAt, clock.instant());
+      // Level files are kept until snapshot retention (a day): none of them is a full copy.
+      for (int level = 1; level <= 3; level++) {
+        for (LtxFileInfo f : listing.level(level)) {
+          assertTrue(f.size() < full / 4, "L" + level + " file " + f + " of " + f.size() + " bytes, full copy " + full);
+        }
+      }
+      assertEquals(initial.putBytesByLevel()[9], replica.snapshot().putBytesByLevel()[9], "one snapshot");
+      assertEquals(0, svc.stats().errors());
+    }
+    dev.runnel.verify.VerifyResult v = dev.runnel.verify.ReplicaVerifier.verify(replica,
+        dev.runnel.verify.ReplicaVerifier.Options.defaults().withTempDir(tmp.resolve("v")));
+    assertTrue(v.ok(), "verify: " + v.problems());
+  }
+
+  /**
+   * Latest, every TxId the replica restores exactly (each file's MaxTXID) and a time just after
+   * each recorded sync: each restore's content must equal what was recorded.
+   */
+  private void checkRestores(CountingReplicaClient replica, java.util.TreeMap<TxId, String> content,
+      java.util.TreeMap<Instant, TxId> syncedAt, Instant now) throws Exception {
+    ReplicaListing listing = ReplicaListing.fetch(replica, false);
+    Path out = tmp.resolve("check.db");
+    dev.runnel.restore.Restorer.Result r = dev.runnel.restore.Restorer.restore(replica,
+        RestorePlanner.plan(listing, RestoreTarget.latest()), out, dev.runnel.restore.Restorer.Options.defaults());
+    assertEquals(content.lastKey(), r.txId());
+    assertEquals(content.lastEntry().getValue(), dev.runnel.replicate.DbContent.hash(out), "latest");
+    Files.delete(out);
+    java.util.TreeSet<TxId> exact = new java.util.TreeSet<>();
+    for (int level = 0; level <= 9; level++) {
+      listing.level(level).forEach(f -> exact.add(f.maxTxId()));
+    }
+    for (TxId t : exact) {
+      r = dev.runnel.restore.Restorer.restore(replica, RestorePlanner.plan(listing, RestoreTarget.atTxId(t)),
+          out, dev.runnel.restore.Restorer.Options.defaults());
+      assertEquals(t, r.txId());
+      assertEquals(content.floorEntry(t).getValue(), dev.runnel.replicate.DbContent.hash(out), "content at TxId " + t);
+      Files.delete(out);
+    }
+    // By time: just after the snapshot was taken (the first pass), the state of TxId 1 or later.
+    Instant at = listing.level(9).getFirst().createdAt().plusMillis(1);
+    r = dev.runnel.restore.Restorer.restore(replica, RestorePlanner.plan(ReplicaListing.fetch(
+        replica, true), RestoreTarget.atTime(at)), out, dev.runnel.restore.Restorer.Options.defaults());
+    assertTrue(r.txId().compareTo(syncedAt.floorEntry(at).getValue()) <= 0, "time restore went past " + at);
+    assertEquals(content.floorEntry(r.txId()).getValue(), dev.runnel.replicate.DbContent.hash(out), "time " + at);
+    Files.delete(out);
+  }
+
   @ParameterizedTest(name = "cumulative={0}")
   @ValueSource(booleans = {true, false})
   void compactedReplica_latestPlan_isTheShortestChainInLevelOrder(boolean cumulative) throws Exception {
     TestClock clock = new TestClock(T0);
-    CompactionConfig cfg = CompactionConfig.defaults().withCumulativeLevels(cumulative);
+    // Unbounded cumulative files: one per level (the default bounds the rewrites, see ReplicaCompactorTest).
+    CompactionConfig cfg = CompactionConfig.defaults().withCumulativeLevels(cumulative)
+        .withCumulativeRewriteRatio(Double.POSITIVE_INFINITY);
     Path replicaDir = tmp.resolve("replica");
     try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
         CompactionService svc = CompactionService.manual(cfg, clock);

@@ -74,11 +74,26 @@ class CompactionWorkloadTest {
   }
 
   /**
-   * @param modes "cumulative", "litestream", or "a>b": mode a for the first 12 simulated hours,
+   * The layout of a mode: "cumulative" = unbounded cumulative level files (one file per level),
+   * "bounded" = the default (cumulative, rewrites bounded by cumulativeRewriteRatio), "litestream"
+   * = Litestream's layout.
+   */
+  static CompactionConfig config(String mode) {
+    return switch (mode) {
+      case "cumulative" -> CONFIG.withCumulativeRewriteRatio(Double.POSITIVE_INFINITY);
+      case "bounded" -> CONFIG;
+      case "litestream" -> CONFIG.withCumulativeLevels(false);
+      default -> throw new IllegalArgumentException(mode);
+    };
+  }
+
+  /**
+   * @param modes a mode of {@link #config}, or "a>b": mode a for the first 12 simulated hours,
    *              then the service is closed and mode b continues on the same database and replica
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"cumulative", "litestream", "litestream>cumulative", "cumulative>litestream"})
+  @ValueSource(strings = {"cumulative", "bounded", "litestream", "litestream>cumulative", "cumulative>litestream",
+      "bounded>cumulative"})
   void dayOfHistory_compactionSnapshotsAndRetention_restoresMatchAndPlansStayBounded(String modes) throws Exception {
     long seed = Long.getLong("runnel.compact.seed", 20260101L);
     Random rnd = new Random(seed);
@@ -108,7 +123,8 @@ class CompactionWorkloadTest {
     int txRestores = 0;
     int timeRestores = 0;
     long compactionErrors = 0;
-    CompactionService svc = CompactionService.manual(CONFIG.withCumulativeLevels(cumulative), clock);
+    int boundedPlans = 0;
+    CompactionService svc = CompactionService.manual(config(phase[0]), clock);
     try (ReplicationRuntime runtime = new ReplicationRuntime(2, 4, clock);
         ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, replica, opts, runtime);
         Connection c = db.connect()) {
@@ -121,7 +137,7 @@ class CompactionWorkloadTest {
           compactionErrors += svc.stats().errors();
           svc.close();
           cumulative = phase[1].equals("cumulative");
-          svc = CompactionService.manual(CONFIG.withCumulativeLevels(cumulative), clock);
+          svc = CompactionService.manual(config(phase[1]), clock);
           attachment = svc.attach(db);
           switchAt = end;
           settledAt = cumulative ? clock.instant().plus(cumulativeSettle(CONFIG)) : end;
@@ -153,6 +169,10 @@ class CompactionWorkloadTest {
         assertTrue(plan.files().size() <= bound, "step " + steps + ": plan of " + plan.files().size()
             + " files exceeds bound " + bound + ": " + plan.files());
         maxPlan = Math.max(maxPlan, plan.files().size());
+        if (phase[0].equals("bounded") && clock.instant().isBefore(switchAt)
+            && plan.files().size() > cumulativeBound(CONFIG, l0ThisInterval)) {
+          boundedPlans++; // some level's period is split in several files: the rewrite bound acted
+        }
         planSum += plan.files().size();
         Path out = tmp.resolve("latest-" + steps + ".db");
         Restorer.Result r = Restorer.restore(replica, plan, out, Restorer.Options.defaults());
@@ -200,14 +220,23 @@ class CompactionWorkloadTest {
           timeRestores++;
         }
       }
+      if (phase[0].equals("bounded")) {
+        assertTrue(boundedPlans > 0, "the rewrite bound never split a period");
+      }
+      int everyTxId = restoreEveryRetainedTxId(replica, content);
       CompactionService.Stats stats = svc.stats();
       assertEquals(0, stats.errors() + compactionErrors, "compaction errors");
       assertTrue(stats.snapshots() >= (phase.length > 1 ? 2 : 5), "snapshots: " + stats);
       assertTrue(stats.localFilesRead() > 0, "L1 compaction should read local L0 copies: " + stats);
+      if (!phase[phase.length - 1].equals("litestream")) {
+        // Cumulative files repeat files this process wrote, which it keeps locally.
+        assertTrue(stats.remoteFilesRead() * 10 < stats.compactions(), "remote reads: " + stats);
+      }
       assertTrue(stats.filesDeleted() > 0, "retention should delete: " + stats);
       System.out.printf("workload %s: %d steps, %d TxIds, plan max %d avg %.1f (L0 per L1 interval max %d), "
-          + "%d txid + %d time restores, %s, files %s, bytes written per level %s%n",
-          modes, steps, content.size(), maxPlan, (double) planSum / steps, maxL0, txRestores, timeRestores, stats,
+          + "%d txid + %d time restores (+ %d at the end), bounded plans %d, %s, files %s, bytes written per level "
+          + "%s%n", modes, steps, content.size(), maxPlan, (double) planSum / steps, maxL0, txRestores, timeRestores,
+          everyTxId, boundedPlans, stats,
           java.util.Arrays.toString(ReplicaListing.fetch(replica, false).levels().values().stream()
               .mapToInt(List::size).toArray()), java.util.Arrays.toString(replica.snapshot().putBytesByLevel()));
     } finally {
@@ -216,6 +245,37 @@ class CompactionWorkloadTest {
     VerifyResult v = ReplicaVerifier.verify(replica, ReplicaVerifier.Options.defaults().withTempDir(tmp.resolve("v")));
     assertTrue(v.ok(), "verify: " + v.problems());
     assertEquals(List.of(), v.problems());
+  }
+
+  /**
+   * Restores every TxId the replica can restore exactly (the MaxTXID of every file of levels
+   * 1..9 from the retained floor on, and of the L0 files newer than L1) and compares each with
+   * the content recorded at that TxId.
+   *
+   * @return the number of restores
+   */
+  private int restoreEveryRetainedTxId(CountingReplicaClient replica, TreeMap<TxId, String> content)
+      throws Exception {
+    ReplicaListing listing = ReplicaListing.fetch(replica, false);
+    TxId floor = retainedFloor(listing);
+    TxId l1Max = listing.level(1).stream().map(LtxFileInfo::maxTxId).max(TxId::compareTo).orElse(TxId.ZERO);
+    java.util.TreeSet<TxId> all = new java.util.TreeSet<>();
+    for (int level = 0; level <= 9; level++) {
+      for (LtxFileInfo f : listing.level(level)) {
+        if (!f.maxTxId().isBefore(floor) && (level > 0 || f.maxTxId().isAfter(l1Max))) {
+          all.add(f.maxTxId());
+        }
+      }
+    }
+    Path o = tmp.resolve("every.db");
+    for (TxId t : all) {
+      Restorer.Result r = Restorer.restore(replica, RestorePlanner.plan(listing, RestoreTarget.atTxId(t)), o,
+          Restorer.Options.defaults());
+      assertEquals(t, r.txId());
+      assertEquals(content.floorEntry(t).getValue(), DbContent.hash(o), "content at " + t);
+      Files.delete(o);
+    }
+    return all.size();
   }
 
   /** Time after a switch to cumulative mode until each level has written its first cumulative file. */

@@ -15,7 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
+import dev.runnel.restore.RestorePlan;
+import dev.runnel.restore.RestorePlanner;
+import dev.runnel.restore.RestoreTarget;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The compaction, "too early"/"nothing to do" and retention rules, on hand-made replicas. */
@@ -98,36 +103,37 @@ class ReplicaCompactorTest {
       SyntheticReplica.put(r, 9, 1, 2, T0.plusSeconds(3)); // snapshot: base of the top level
       ReplicaCompactor c = compactor(r, CompactionConfig.defaults()
           .withLevels(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5))));
+      // L1 is empty and the snapshot holds TxIds 1..2: L1 starts after it.
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(30)));
-      assertEquals(List.of(n(1, 5)), names(r, 1));
+      assertEquals(List.of(n(3, 5)), names(r, 1));
       SyntheticReplica.put(r, 0, 6, 6, T0.plusSeconds(61));
       SyntheticReplica.put(r, 0, 7, 8, T0.plusSeconds(62));
       c.invalidate();
-      // No L2 yet, base = the snapshot (2): L1's newest file [1..5] reaches it, so it is repeated.
+      // No L2 yet, base = the snapshot (2): L1's newest file [3..5] reaches it, so it is repeated.
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(90)));
-      assertEquals(List.of(n(1, 5), n(1, 8)), names(r, 1));
+      assertEquals(List.of(n(3, 5), n(3, 8)), names(r, 1));
       // L2 (top level, base = snapshot 2) reads only the newest L1 file, which covers the others.
       long remoteBefore = c.remoteFilesRead.get() + c.localFilesRead.get();
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(300)));
       assertEquals(1, c.remoteFilesRead.get() + c.localFilesRead.get() - remoteBefore);
-      assertEquals(List.of(n(1, 8)), names(r, 2));
-      // A new L1 period starts after L2's MaxTXID; the next L2 file extends [1..8].
+      assertEquals(List.of(n(3, 8)), names(r, 2));
+      // A new L1 period starts after L2's MaxTXID; the next L2 file extends [3..8].
       SyntheticReplica.put(r, 0, 9, 9, T0.plusSeconds(301));
       c.invalidate();
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(330)));
       SyntheticReplica.put(r, 0, 10, 10, T0.plusSeconds(331));
       c.invalidate();
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(360)));
-      assertEquals(List.of(n(1, 5), n(1, 8), n(9, 9), n(9, 10)), names(r, 1));
+      assertEquals(List.of(n(3, 5), n(3, 8), n(9, 9), n(9, 10)), names(r, 1));
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(600)));
-      assertEquals(List.of(n(1, 8), n(1, 10)), names(r, 2));
+      assertEquals(List.of(n(3, 8), n(3, 10)), names(r, 2));
       // A newer snapshot past L2's end starts a new top-level period.
       SyntheticReplica.put(r, 9, 1, 10, T0.plusSeconds(601));
       SyntheticReplica.put(r, 0, 11, 11, T0.plusSeconds(602));
       c.invalidate();
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(630)));
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, T0.plusSeconds(900)));
-      assertEquals(List.of(n(1, 8), n(1, 10), n(11, 11)), names(r, 2));
+      assertEquals(List.of(n(3, 8), n(3, 10), n(11, 11)), names(r, 2));
       // Every file holds what its name says, merged latest-wins: page 1 is from the last TxId.
       for (LtxFileInfo f : r.list(2)) {
         try (InputStream in = r.open(f)) {
@@ -135,6 +141,50 @@ class ReplicaCompactorTest {
         }
       }
     }
+  }
+
+  @ParameterizedTest(name = "ratio={0}")
+  @ValueSource(doubles = {1.0, Double.POSITIVE_INFINITY})
+  void compact_cumulativeFileLargerThanNewInput_notRewrittenUnlessUnbounded(double ratio) throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      SyntheticReplica.put(r, 9, 1, 1, T0);
+      SyntheticReplica.put(r, 1, 2, 10, T0.plusSeconds(10), 20); // the period so far: 20 pages
+      SyntheticReplica.put(r, 0, 11, 11, T0.plusSeconds(31), 1);
+      ReplicaCompactor c = compactor(r, CompactionConfig.defaults().withCumulativeRewriteRatio(ratio)
+          .withLevels(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5))));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(60)));
+      boolean bounded = ratio == 1.0;
+      // Bounded: [2..10] (20 pages) is larger than the 1-page input, so it is left as it is.
+      assertEquals(bounded ? List.of(n(2, 10), n(11, 11)) : List.of(n(2, 10), n(2, 11)), names(r, 1));
+      SyntheticReplica.put(r, 0, 12, 12, T0.plusSeconds(61), 1);
+      c.invalidate();
+      long remote = c.remoteFilesRead.get();
+      long local = c.localFilesRead.get();
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, T0.plusSeconds(90)));
+      // The repeated file is the one this compactor wrote last: read locally; the new L0 file remotely.
+      assertEquals(1, c.localFilesRead.get() - local);
+      assertEquals(1, c.remoteFilesRead.get() - remote);
+      // Bounded: [11..11] is no larger than the new input, so it is repeated; [2..10] still is not.
+      assertEquals(bounded ? List.of(n(2, 10), n(11, 11), n(11, 12)) : List.of(n(2, 10), n(2, 11), n(2, 12)),
+          names(r, 1));
+      RestorePlan plan = RestorePlanner.plan(r, RestoreTarget.latest());
+      assertEquals(bounded ? List.of(n(1, 1), n(2, 10), n(11, 12)) : List.of(n(1, 1), n(2, 12)),
+          plan.files().stream().map(f -> f.name().toString()).toList());
+      // Every state the replica held before is still restorable by TxId.
+      for (long t : new long[] {1, 10, 11, 12}) {
+        RestorePlan p = RestorePlanner.plan(r, RestoreTarget.atTxId(TxId.of(t)));
+        assertEquals(TxId.of(t), p.maxTxId());
+      }
+    }
+  }
+
+  @Test
+  void config_cumulativeRewriteRatio_negativeOrNaNRejected() {
+    assertThrows(IllegalArgumentException.class, () -> CompactionConfig.defaults().withCumulativeRewriteRatio(-1));
+    assertThrows(IllegalArgumentException.class,
+        () -> CompactionConfig.defaults().withCumulativeRewriteRatio(Double.NaN));
+    assertEquals(CompactionConfig.DEFAULT_CUMULATIVE_REWRITE_RATIO, CompactionConfig.defaults().cumulativeRewriteRatio());
+    assertEquals(0.0, CompactionConfig.defaults().withCumulativeRewriteRatio(0).cumulativeRewriteRatio());
   }
 
   @Test

@@ -27,4 +27,20 @@ final class SyntheticReplica {
   static LtxFileInfo put(ReplicaClient r, int level, long min, long max, Instant createdAt) throws IOException {
     return r.write(level, TxId.of(min), TxId.of(max), new ByteArrayInputStream(ltx(min, max, createdAt)));
   }
+
+  /** A file of {@code pages} incompressible pages (1..pages), so its size is about pages × 512 bytes. */
+  static LtxFileInfo put(ReplicaClient r, int level, long min, long max, Instant createdAt, int pages)
+      throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LtxEncoder enc = new LtxEncoder(out, LtxHeader.of(512, pages, TxId.of(min), TxId.of(max),
+        createdAt.toEpochMilli()));
+    java.util.Random rnd = new java.util.Random(max);
+    for (int p = 1; p <= pages; p++) {
+      byte[] page = new byte[512];
+      rnd.nextBytes(page);
+      enc.encodePage(p, page);
+    }
+    enc.finish();
+    return r.write(level, TxId.of(min), TxId.of(max), new ByteArrayInputStream(out.toByteArray()));
+  }
 }
