@@ -55,7 +55,7 @@ class ReplicaVerifierTest {
         rdb.sync();
       }
       svc.attach(rdb);
-      svc.runDue(); // snapshot and L1 at once
+      svc.runDue(); // the snapshot (L1 starts after it: the snapshot already covers these TxIds)
       for (int i = 0; i < 6; i++) {
         clock.advance(Duration.ofSeconds(10));
         try (Statement st = c.createStatement()) {
@@ -102,7 +102,7 @@ class ReplicaVerifierTest {
     assertEquals(List.of(), v.problems());
     assertTrue(v.ok());
     VerifyResult.Summary s = v.summary();
-    assertTrue(s.filesPerLevel().get(0) >= 8 && s.filesPerLevel().get(1) >= 2 && s.filesPerLevel().get(9) == 1,
+    assertTrue(s.filesPerLevel().get(0) >= 8 && s.filesPerLevel().get(1) >= 1 && s.filesPerLevel().get(9) == 1,
         "levels " + s.filesPerLevel());
     assertEquals(s.files(), s.filesVerified());
     assertEquals(0, s.filesBad());
