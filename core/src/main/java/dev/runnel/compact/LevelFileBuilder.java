@@ -80,7 +80,10 @@ final class LevelFileBuilder {
     List<Input> inputs = List.of();
     try {
       inputs = fetch(run, work);
-      List<Input> merged = mergeDown(inputs, work);
+      List<Input> merged = LtxCompactor.mergeInRounds(inputs, MAX_OPEN_INPUTS, work, (group, groupOut) -> {
+        mergeInto(group, groupOut);
+        return new Input(groupOut.getFileName().toString(), groupOut, null);
+      });
       Path out = work.resolve("out.ltx");
       mergeInto(merged, out);
       TxId min = run.get(0).minTxId();
@@ -247,26 +250,6 @@ final class LevelFileBuilder {
         }
       }
     }
-  }
-
-  private List<Input> mergeDown(List<Input> inputs, Path work) throws IOException {
-    int round = 0;
-    while (inputs.size() > MAX_OPEN_INPUTS) {
-      List<Input> next = new ArrayList<>();
-      for (int i = 0; i < inputs.size(); i += MAX_OPEN_INPUTS) {
-        List<Input> group = inputs.subList(i, Math.min(i + MAX_OPEN_INPUTS, inputs.size()));
-        if (group.size() == 1) {
-          next.add(group.get(0));
-          continue;
-        }
-        Path out = work.resolve("merge-" + round + "-" + i + ".ltx");
-        mergeInto(group, out);
-        next.add(new Input(out.getFileName().toString(), out, null));
-      }
-      inputs = next;
-      round++;
-    }
-    return inputs;
   }
 
   /** Merges inputs into {@code out}; every input is verified completely (and closed). */

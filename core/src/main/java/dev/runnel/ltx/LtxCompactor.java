@@ -2,6 +2,8 @@ package dev.runnel.ltx;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,6 +51,33 @@ public final class LtxCompactor {
   private LtxCompactor() {}
 
   /** Compacts with {@link Options#DEFAULT}. */
+  /** Merges one group of inputs into the file {@code out} and returns it as an input. */
+  @FunctionalInterface
+  public interface GroupMerge<T> {
+    T merge(List<T> group, Path out) throws IOException;
+  }
+
+  /**
+   * Merges consecutive groups of at most {@code maxOpen} inputs, round after round, until at most
+   * {@code maxOpen} remain, so no merge holds more than that many files (and page buffers) open.
+   * Order is kept; round {@code r}'s group starting at index {@code i} goes to
+   * {@code work/merge-r-i.ltx}. Returns {@code inputs} itself when it is small enough.
+   */
+  public static <T> List<T> mergeInRounds(List<T> inputs, int maxOpen, Path work, GroupMerge<T> merge)
+      throws IOException {
+    int round = 0;
+    while (inputs.size() > maxOpen) {
+      List<T> next = new ArrayList<>();
+      for (int i = 0; i < inputs.size(); i += maxOpen) {
+        List<T> group = inputs.subList(i, Math.min(i + maxOpen, inputs.size()));
+        next.add(group.size() == 1 ? group.get(0) : merge.merge(group, work.resolve("merge-" + round + "-" + i + ".ltx")));
+      }
+      inputs = next;
+      round++;
+    }
+    return inputs;
+  }
+
   public static Result compact(List<LtxDecoder> inputs, OutputStream out) throws IOException {
     return compact(inputs, out, Options.DEFAULT);
   }

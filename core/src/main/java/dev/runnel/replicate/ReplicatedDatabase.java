@@ -5,6 +5,7 @@ import dev.runnel.ltx.LtxFileName;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
+import dev.runnel.wal.WalFrame;
 import dev.runnel.wal.WalHeader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -530,7 +531,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       // A writer that keeps committing gets a file per BUSY_SYNC_GAP_NANOS (plus the sync) rather
       // than one per pass: each file costs a create, an upload and (file replicas) two fsyncs that compete with
       // the writer's own. Sparse commits (the lag a user sees) still sync within a millisecond.
-      busySyncUntilNanos = o.walBytes() >= BUSY_SYNC_FRAMES * (long) (pageSize + 24)
+      busySyncUntilNanos = o.walBytes() >= BUSY_SYNC_FRAMES * (long) (WalFrame.HEADER_SIZE + pageSize)
           ? System.nanoTime() + BUSY_SYNC_GAP_NANOS : 0;
       checkpointer.noteSynced();
       lastSyncAt = runtime.clock().instant();

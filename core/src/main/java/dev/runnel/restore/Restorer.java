@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -56,7 +57,7 @@ public final class Restorer {
    */
   static final long WRITE_BEHIND_MIN_BYTES = 16L << 20;
   static final long WRITE_BEHIND_STEP_BYTES = 16L << 20;
-  static final long WRITE_BEHIND_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+  static final long WRITE_BEHIND_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /**
    * Plans of at most this many bytes (compressed) from a remote replica are downloaded into memory:
    * a tenant's cold start then creates no temp directory and writes and re-reads no temp file.
@@ -218,38 +219,24 @@ public final class Restorer {
    * never holds more than {@link #MAX_OPEN_INPUTS} files (and page buffers) open.
    */
   private static List<Path> mergeDown(List<Path> files, Path work) throws IOException {
-    List<Path> inputs = files;
-    int round = 0;
-    while (inputs.size() > MAX_OPEN_INPUTS) {
-      List<Path> merged = new ArrayList<>();
-      for (int i = 0; i < inputs.size(); i += MAX_OPEN_INPUTS) {
-        List<Path> group = inputs.subList(i, Math.min(i + MAX_OPEN_INPUTS, inputs.size()));
-        if (group.size() == 1) {
-          merged.add(group.get(0));
-          continue;
-        }
-        Path out = work.resolve("merge-" + round + "-" + i + ".ltx");
-        List<LtxDecoder> decoders = new ArrayList<>();
-        try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
-          for (Path p : group) {
-            decoders.add(new LtxDecoder(new BufferedInputStream(Files.newInputStream(p), 64 * 1024),
-                p.getFileName().toString()));
-          }
-          LtxCompactor.compact(decoders, os);
-        } finally {
-          for (LtxDecoder d : decoders) {
-            d.close();
-          }
-        }
+    return LtxCompactor.mergeInRounds(files, MAX_OPEN_INPUTS, work, (group, out) -> {
+      List<LtxDecoder> decoders = new ArrayList<>();
+      try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
         for (Path p : group) {
-          Files.deleteIfExists(p);
+          decoders.add(new LtxDecoder(new BufferedInputStream(Files.newInputStream(p), 64 * 1024),
+              p.getFileName().toString()));
         }
-        merged.add(out);
+        LtxCompactor.compact(decoders, os);
+      } finally {
+        for (LtxDecoder d : decoders) {
+          d.close();
+        }
       }
-      inputs = merged;
-      round++;
-    }
-    return inputs;
+      for (Path p : group) {
+        Files.deleteIfExists(p);
+      }
+      return out;
+    });
   }
 
   private static String describe(LtxFileInfo f) {

@@ -59,6 +59,11 @@ final class WriteBehind implements AutoCloseable {
     return flushed;
   }
 
+  /** Whether a background flush failed (then {@link #finish()} throws). */
+  boolean failed() {
+    return failure != null;
+  }
+
   /**
    * Stops the flusher and waits for an fsync in flight.
    *

@@ -7,6 +7,7 @@ import dev.runnel.ltx.LtxDecoder;
 import dev.runnel.ltx.LtxHeader;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.wal.WalFrame;
 import dev.runnel.replica.file.FileReplicaClient;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ class CommitSyncSchedulingTest {
     int busy = 0;
     for (int k = 0; k + 2 < headers.size(); k++) { // the last file came from the forced sync
       LtxHeader h = headers.get(k);
-      if (h.walSize() >= 8L * (h.pageSize() + 24)) {
+      if (h.walSize() >= 8L * (WalFrame.HEADER_SIZE + h.pageSize())) {
         busy++;
         long gap = headers.get(k + 1).timestamp() - h.timestamp();
         assertTrue(gap >= 19, "file after a busy one (" + h.walSize() + " WAL bytes) came " + gap + " ms later: "

@@ -211,6 +211,33 @@ class RestorerDecodeTest {
     assertEquals(contentHash(src), contentHash(tmp.resolve("big-restored.db")));
   }
 
+  @Test
+  void restore_remoteReplicaWithMoreFilesThanOpenAtOnce_mergedInRoundsSameContent() throws Exception {
+    Path src = tmp.resolve("many.db");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + src);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = wal");
+      st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    }
+    Path root = tmp.resolve("many-replica");
+    try (var rt = dev.runnel.replicate.ReplicationRuntime.createDefault();
+        var db = dev.runnel.replicate.ReplicatedDatabase.open(src, FileReplicaClient.create(root),
+            dev.runnel.replicate.ReplicationOptions.defaults(), rt);
+        java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+      for (int i = 0; i < Restorer.MAX_OPEN_INPUTS + 20; i++) {
+        st.execute("INSERT INTO t (v) VALUES (randomblob(200))");
+        db.sync(); // one L0 file per row
+      }
+    }
+    // Not a FileReplicaClient: the files are downloaded, then merged in rounds.
+    try (var c = new dev.runnel.replica.CountingReplicaClient(FileReplicaClient.create(root))) {
+      Restorer.Result r = Restorer.restore(c, RestoreTarget.latest(), tmp.resolve("many-restored.db"),
+          Restorer.Options.defaults().withIntegrityCheck(IntegrityCheck.FULL));
+      org.junit.jupiter.api.Assertions.assertTrue(r.files().size() > Restorer.MAX_OPEN_INPUTS, "plan " + r.files().size());
+    }
+    assertEquals(contentHash(src), contentHash(tmp.resolve("many-restored.db")));
+  }
+
   private static String contentHash(Path db) throws Exception {
     java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);

@@ -48,7 +48,10 @@ class WriteBehindTest {
     WriteBehind wb = new WriteBehind(ch, 1, TimeUnit.MILLISECONDS.toNanos(1));
     // A closed channel makes the next size/force fail, as a dead disk would.
     ch.close();
-    Thread.sleep(50);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!wb.failed() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     IOException e = assertThrows(IOException.class, wb::finish);
     assertTrue(e.getMessage().startsWith("background flush of the restored file failed"), e.getMessage());
     assertEquals(0, wb.flushedBytes());
