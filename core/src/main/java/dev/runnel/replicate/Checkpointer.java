@@ -130,29 +130,36 @@ final class Checkpointer {
     if (!session.acquireBarrier()) {
       return; // a long write transaction holds the lock; try again after the next sync
     }
-    Optional<WalHeader> before;
+    boolean checkpointed = false;
+    boolean restarted = false;
     try {
       syncer.syncCaptured();
       // Read under the barrier: no commit (and so no WAL restart by another writer) can land
       // between this read and the checkpoint, so exactly one restart is expected afterwards.
-      before = readWalHeader();
+      Optional<WalHeader> before = readWalHeader();
       session.releaseReadLock();
+      checkpointed = true;
       try {
         timedCheckpoint("PASSIVE");
       } finally {
-        session.releaseBarrier();
-        try {
-          session.bumpSeq();
-        } finally {
-          session.acquireReadLock();
-        }
+        // The capture runs while the new generation is pinned, so the header read here is the one
+        // it continues from; the generation change must be noted before it reads any frame.
+        session.restartWalPinned(() -> {
+          noteGenerationChange(before, readWalHeader());
+          syncer.syncCaptured();
+        });
+        restarted = true;
       }
     } finally {
-      session.releaseBarrier();
+      if (!restarted) {
+        session.releaseBarrier();
+        session.acquireReadLock();
+        if (checkpointed) {
+          capture.forceFullPage("checkpoint interrupted by an error");
+        }
+      }
     }
     lastCheckpointAt = clock.instant();
-    noteGenerationChange(before, readWalHeader());
-    syncer.syncCaptured();
     // That sync captured Runnel's own _litestream_seq write, not application data: it must not
     // make the next time-based checkpoint due, or an idle database would checkpoint forever.
     syncedSinceCheckpoint = false;
@@ -166,8 +173,7 @@ final class Checkpointer {
    * transaction keeps the WAL from restarting under frames not yet captured.
    */
   private void backfillCaptured() throws IOException {
-    session.releaseReadLock();
-    session.acquireReadLock();
+    session.moveReadLock(syncer::syncCaptured);
     syncer.syncCaptured();
     session.backfillUnderReadLock();
   }

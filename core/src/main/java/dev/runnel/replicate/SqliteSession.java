@@ -30,7 +30,12 @@ final class SqliteSession implements AutoCloseable {
    * the database and one on the WAL fewer per replicated database than two connections).
    */
   private final Connection main;
-  /** The write barrier, a separate connection: a checkpoint cannot run inside a write transaction. */
+  /**
+   * The write barrier, a separate connection: a checkpoint cannot run inside a write transaction.
+   * It also commits the {@code _litestream_seq} bumps, so that it can restart the WAL while
+   * {@link #main} pins the checkpointed state ({@link #restartWalPinned()}). Its busy handler is an
+   * {@link EagerBusyHandler}, so a writer that commits back to back cannot starve it.
+   */
   private final Connection barrier;
   private boolean readLockHeld;
   private boolean barrierHeld;
@@ -78,6 +83,10 @@ final class SqliteSession implements AutoCloseable {
         st.execute("PRAGMA synchronous = NORMAL");
       }
       c3 = connect(db, busyTimeout);
+      try (Statement st = c3.createStatement()) {
+        st.execute("PRAGMA synchronous = NORMAL"); // it commits only _litestream_seq bumps too
+      }
+      org.sqlite.BusyHandler.setHandler(c3, new EagerBusyHandler(busyTimeout));
       c3.setAutoCommit(false);
       return new SqliteSession(c1, c3);
     } catch (SQLException e) {
@@ -242,14 +251,80 @@ final class SqliteSession implements AutoCloseable {
     }
   }
 
-  /** Writes one row so the WAL gets a frame (and restarts with new salts if it was checkpointed). */
+  /**
+   * Writes one row so the WAL gets a frame (and restarts with new salts if it was checkpointed).
+   * Runs on the barrier connection, so it does not need the read lock released.
+   */
   void bumpSeq() throws IOException {
-    checkControl(SEQ_TABLE);
-    try (Statement st = main.createStatement()) {
+    if (barrierHeld) {
+      throw new IllegalStateException(SEQ_TABLE + " bump while the barrier is held");
+    }
+    try (Statement st = barrier.createStatement()) {
       st.execute("INSERT INTO " + SEQ_TABLE + " (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
+      barrier.commit();
     } catch (SQLException e) {
+      rollbackQuietly(barrier);
       throw new IOException("write " + SEQ_TABLE + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Captures the WAL up to at least its end at the time of the call. */
+  interface Capture {
+    void toCurrentEnd() throws IOException;
+  }
+
+  /**
+   * Moves the read transaction to the current end of the WAL with the WAL pinned throughout.
+   *
+   * <p>A read transaction holds one of SQLite's read marks, and only a mark other than 0 stops a
+   * writer from restarting the WAL; a transaction begun when every frame has been backfilled gets
+   * mark 0. Releasing and re-taking the read lock used to leave a moment with no mark held, in
+   * which a checkpoint by another connection (SQLite's auto-checkpoint, say) could backfill frames
+   * not yet captured; the new read transaction then got mark 0, and the next writer restarted the
+   * WAL over those frames (detected: a full-page sync). Here the barrier connection holds a read
+   * transaction while the main one moves, so backfill stops at its snapshot, and {@code capture}
+   * runs before the move, so that if the main one does get mark 0 (nothing new since the pin, all
+   * of it backfilled) everything in the WAL is captured: mark 0 also blocks every backfill, so at
+   * most one restart can follow, over captured frames only.
+   */
+  void moveReadLock(Capture capture) throws IOException {
+    if (barrierHeld) {
+      throw new IllegalStateException("moveReadLock while the barrier is held");
+    }
+    try {
+      try (Statement st = barrier.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
+        rs.next();
+      } catch (SQLException e) {
+        throw new IOException("pin the WAL: " + e.getMessage(), e);
+      }
+      capture.toCurrentEnd();
+      releaseReadLock();
+      acquireReadLock();
+    } finally {
+      rollbackQuietly(barrier);
+    }
+  }
+
+  /**
+   * After a checkpoint run behind the barrier: lets writers in again, restarts the WAL with a
+   * {@code _litestream_seq} bump unless a writer did first, and moves the read transaction to the
+   * new generation, so that the WAL restarts exactly once around the checkpoint. Expects the
+   * barrier held and the read lock released; returns with the read lock held and the barrier
+   * released.
+   *
+   * <p>The read transaction begun first, while the barrier still excludes writers, takes mark 0 if
+   * the checkpoint backfilled everything: that lets one writer restart the WAL but blocks every
+   * backfill, so the new generation cannot be checkpointed (and the WAL restarted again over it)
+   * before {@link #moveReadLock} pins it.
+   */
+  void restartWalPinned(Capture capture) throws IOException {
+    if (!barrierHeld || readLockHeld) {
+      throw new IllegalStateException("restartWalPinned needs the barrier and not the read lock");
+    }
+    acquireReadLock();
+    releaseBarrier();
+    bumpSeq();
+    moveReadLock(capture);
   }
 
   int pageSize() throws IOException {

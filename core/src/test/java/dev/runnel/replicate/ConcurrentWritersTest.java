@@ -72,4 +72,44 @@ class ConcurrentWritersTest {
       assertEquals(0, db.status().fullPageSyncCount() - 1, "only the first sync is full-page");
     }
   }
+
+  /**
+   * An application connection that auto-checkpoints after every commit (wal_autocheckpoint = 1)
+   * backfills whatever no reader pins. Right after Runnel's checkpoint, nothing used to pin the
+   * generation a writer had just started, so it was backfilled and the WAL restarted twice around
+   * one checkpoint: a full-page sync each time.
+   */
+  @Test
+  void checkpoints_eagerAutoCheckpointingWriter_walRestartsOncePerCheckpoint() throws Exception {
+    Path dbPath = tmp.resolve("eager.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbPath); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+    }
+    ReplicationOptions opts = ReplicationOptions.defaults()
+        .withMonitorInterval(Duration.ofMillis(5))
+        .withMinCheckpointPageCount(10);
+    try (ReplicationRuntime runtime = ReplicationRuntime.createDefault();
+        FileReplicaClient replica = FileReplicaClient.create(tmp.resolve("replica-eager"));
+        ReplicatedDatabase db = ReplicatedDatabase.open(dbPath, replica, opts, runtime);
+        Connection app = DriverManager.getConnection("jdbc:sqlite:" + dbPath);
+        Statement st = app.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 5000");
+      st.execute("PRAGMA wal_autocheckpoint = 1");
+      try (PreparedStatement ps = app.prepareStatement("INSERT INTO t (v) VALUES (randomblob(?))")) {
+        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        int i = 0;
+        while (System.nanoTime() < end || db.status().checkpointCount() < 20) {
+          ps.setInt(1, 100 + (i++ % 5) * 900);
+          ps.executeUpdate();
+        }
+      }
+      db.sync();
+      assertTrue(db.status().checkpointCount() >= 20, "checkpoints: " + db.status().checkpointCount());
+      Path out = tmp.resolve("eager-r.db");
+      Restorer.restore(replica, RestoreTarget.latest(), out,
+          Restorer.Options.defaults().withIntegrityCheck(IntegrityCheck.FULL));
+      assertEquals(DbContent.hash(dbPath), DbContent.hash(out));
+      assertEquals(0, db.status().fullPageSyncCount() - 1, "only the first sync is full-page");
+    }
+  }
 }
