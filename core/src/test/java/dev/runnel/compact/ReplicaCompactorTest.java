@@ -277,6 +277,15 @@ class ReplicaCompactorTest {
     }
   }
 
+  /** Two levels (30 s, 5 min) below snapshots every minute kept 5 minutes: levels lag retention. */
+  static final CompactionConfig SHORT_SNAPSHOTS = CompactionConfig.defaults().withLevels(List.of(
+      Duration.ofSeconds(30), Duration.ofMinutes(5))).withSnapshot(Duration.ofMinutes(1), Duration.ofMinutes(5));
+
+  private List<VerifyProblem> gaps(ReplicaClient r) throws Exception {
+    return ReplicaVerifier.verify(r, ReplicaVerifier.Options.defaults().withRestoreLatest(false)
+        .withTempDir(tmp.resolve("v"))).problems(VerifyProblem.Kind.GAP);
+  }
+
   @Test
   void snapshotRetention_levelFilesNotYetInNextLevel_keptSoTheNextLevelHasNoGap() throws Exception {
     try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
@@ -286,9 +295,7 @@ class ReplicaCompactorTest {
       SyntheticReplica.put(r, 2, 1, 5, now.minus(Duration.ofMinutes(50)));
       SyntheticReplica.put(r, 1, 6, 8, now.minus(Duration.ofMinutes(40)));
       SyntheticReplica.put(r, 1, 9, 12, now.minus(Duration.ofMinutes(30)));
-      CompactionConfig cfg = CompactionConfig.defaults().withLevels(List.of(Duration.ofSeconds(30),
-          Duration.ofMinutes(5))).withSnapshot(Duration.ofMinutes(1), Duration.ofMinutes(5));
-      ReplicaCompactor c = compactor(r, cfg);
+      ReplicaCompactor c = compactor(r, SHORT_SNAPSHOTS);
       // Floor 12: L1's 6..8 ends below it but L2 (up to 5) has not compacted it yet, so it stays.
       assertEquals(1, c.enforceSnapshotRetention(now));
       assertEquals(List.of(n(6, 8), n(9, 12)), names(r, 1));
@@ -299,8 +306,7 @@ class ReplicaCompactorTest {
       assertEquals(3, c.enforceSnapshotRetention(now.plus(Duration.ofMinutes(10))));
       assertEquals(List.of(n(9, 12)), names(r, 1));
       assertEquals(List.of(n(6, 12)), names(r, 2), "the top level has no next level: the floor alone");
-      assertEquals(List.of(), ReplicaVerifier.verify(r, ReplicaVerifier.Options.defaults().withRestoreLatest(false)
-          .withTempDir(tmp.resolve("v"))).problems(VerifyProblem.Kind.GAP));
+      assertEquals(List.of(), gaps(r));
     }
   }
 
@@ -317,15 +323,12 @@ class ReplicaCompactorTest {
       for (long t = 46; t <= 47; t++) {
         SyntheticReplica.put(r, 0, t, t, now.minus(Duration.ofMinutes(5)));
       }
-      CompactionConfig cfg = CompactionConfig.defaults().withLevels(List.of(Duration.ofSeconds(30),
-          Duration.ofMinutes(5))).withSnapshot(Duration.ofMinutes(1), Duration.ofMinutes(5));
-      ReplicaCompactor c = compactor(r, cfg);
+      ReplicaCompactor c = compactor(r, SHORT_SNAPSHOTS);
       assertEquals(2, c.enforceSnapshotRetention(now));
       assertEquals(List.of(n(1, 45)), names(r, 1));
       assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, now));
       assertEquals(List.of(n(1, 45), n(46, 47)), names(r, 1));
-      assertEquals(List.of(), ReplicaVerifier.verify(r, ReplicaVerifier.Options.defaults().withRestoreLatest(false)
-          .withTempDir(tmp.resolve("v"))).problems(VerifyProblem.Kind.GAP));
+      assertEquals(List.of(), gaps(r));
     }
   }
 
