@@ -213,10 +213,11 @@ final class Daemon implements AutoCloseable {
     }
   }
 
-  /** The config's levels, snapshot and retention keys as the compaction service takes them. */
+  /** The config's levels, snapshot, retention and {@code runnel.cumulative-*} keys as the compaction service takes them. */
   static CompactionConfig compactionConfig(RunnelConfig cfg) {
     return new CompactionConfig(cfg.levels(), cfg.snapshot().interval(), cfg.snapshot().retention(),
-        cfg.l0Retention(), cfg.l0RetentionCheckInterval(), cfg.retentionEnabled(), cfg.verifyCompaction());
+        cfg.l0Retention(), cfg.l0RetentionCheckInterval(), cfg.retentionEnabled(), cfg.verifyCompaction(),
+        cfg.runnel().cumulativeLevels(), cfg.runnel().cumulativeRewriteRatio());
   }
 
 

@@ -76,6 +76,8 @@ final class ConfigParser {
     mcp.ifPresent(a -> problems.warn(root.lineOf("mcp-addr"),
         "mcp-addr is not supported by Runnel (ignored)"));
 
+    RunnelConfig.Runnel runnel = runnel(root);
+
     ReplicaSettings globals = ReplicaSettings.read(root);
     List<DbConfig> dbs = new ArrayList<>();
     List<DbParser.DbSnapshot> dbSnapshots = new ArrayList<>();
@@ -103,7 +105,26 @@ final class ConfigParser {
 
     return new RunnelConfig(addr, levels, snapshot, l0.isNegative() ? d.l0Retention() : l0, l0Check,
         retention, validation, verify, shutdownTimeout, shutdownInterval, exec, logging, heartbeat,
-        socket, mcp, dbs);
+        socket, mcp, runnel, dbs);
+  }
+
+  /** The Runnel-only {@code runnel:} block (Litestream ignores it); defaults where absent or invalid. */
+  private RunnelConfig.Runnel runnel(YamlMap root) {
+    RunnelConfig.Runnel d = RunnelConfig.Runnel.DEFAULT;
+    Optional<YamlMap> m = root.map("runnel");
+    if (m.isEmpty()) {
+      return d;
+    }
+    YamlMap r = m.get();
+    boolean cumulative = r.bool("cumulative-levels").orElse(d.cumulativeLevels());
+    double ratio = r.number("cumulative-rewrite-ratio").orElse(d.cumulativeRewriteRatio());
+    if (!(ratio >= 0)) {
+      r.error("cumulative-rewrite-ratio", "must be a number from 0 to .inf (0 = never rewrite earlier files of a "
+          + "period, .inf = no bound), got " + r.string("cumulative-rewrite-ratio").orElse(Double.toString(ratio)));
+      ratio = d.cumulativeRewriteRatio();
+    }
+    r.reportUnknown(Map.of());
+    return new RunnelConfig.Runnel(cumulative, ratio);
   }
 
   private List<Duration> levels(YamlMap root) {

@@ -34,11 +34,22 @@ public final class ConfigRenderer {
     line(b, 0, "socket", c.socket().enabled()
         ? c.socket().path() + " (mode " + String.format("%04o", c.socket().permissions()) + ")" : "(off)");
     c.mcpAddr().ifPresent(a -> line(b, 0, "mcp-addr", a + " (not supported by Runnel)"));
+    line(b, 0, "runnel.cumulative-levels", Boolean.toString(c.runnel().cumulativeLevels()));
+    line(b, 0, "runnel.cumulative-rewrite-ratio", c.runnel().cumulativeLevels()
+        ? ratio(c.runnel().cumulativeRewriteRatio()) : "(unused: cumulative-levels is false)");
     line(b, 0, "dbs", c.dbs().isEmpty() ? "(none)" : "");
     for (DbConfig db : c.dbs()) {
       db(b, db);
     }
     return b.toString();
+  }
+
+  /** A rewrite ratio as the config spells it: {@code .inf}, {@code 1}, {@code 0.5}. */
+  private static String ratio(double r) {
+    if (Double.isInfinite(r)) {
+      return ".inf (no bound)";
+    }
+    return r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r);
   }
 
   /** One database, indented, as in {@code runnel databases}. */

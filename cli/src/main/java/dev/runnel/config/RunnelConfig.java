@@ -1,5 +1,6 @@
 package dev.runnel.config;
 
+import dev.runnel.compact.CompactionConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param heartbeat optional heartbeat URL ping
  * @param socket unix-socket control API
  * @param mcpAddr MCP server address; accepted for compatibility, not supported by Runnel
+ * @param runnel Runnel-only settings (the {@code runnel:} block, which Litestream ignores)
  * @param dbs databases in file order
  */
 public record RunnelConfig(
@@ -43,6 +45,7 @@ public record RunnelConfig(
     Heartbeat heartbeat,
     Socket socket,
     Optional<String> mcpAddr,
+    Runnel runnel,
     List<DbConfig> dbs) {
 
   /** Default compaction levels L1..L3. */
@@ -71,6 +74,7 @@ public record RunnelConfig(
     Objects.requireNonNull(heartbeat, "heartbeat");
     Objects.requireNonNull(socket, "socket");
     Objects.requireNonNull(mcpAddr, "mcpAddr");
+    Objects.requireNonNull(runnel, "runnel");
     dbs = List.copyOf(dbs);
   }
 
@@ -92,6 +96,7 @@ public record RunnelConfig(
         Heartbeat.DEFAULT,
         Socket.DEFAULT,
         Optional.empty(),
+        Runnel.DEFAULT,
         List.of());
   }
 
@@ -121,6 +126,30 @@ public record RunnelConfig(
     public Snapshot {
       Objects.requireNonNull(interval, "interval");
       Objects.requireNonNull(retention, "retention");
+    }
+  }
+
+  /**
+   * Runnel-only settings: the top-level {@code runnel:} block. Litestream parses its config
+   * non-strictly and ignores the block, so one file serves both. The compaction keys are
+   * {@code dev.runnel.compact.CompactionConfig}'s, which documents them fully.
+   *
+   * @param cumulativeLevels {@code runnel.cumulative-levels}: a compaction into level N rewrites
+   *     the level's current period, so a latest restore reads a few files per level (default
+   *     true); false = Litestream's exact layout
+   * @param cumulativeRewriteRatio {@code runnel.cumulative-rewrite-ratio}: an earlier file of the
+   *     period is rewritten only while it is at most this many times the bytes the new file
+   *     already holds; &ge; 0, {@code .inf} = no bound (default 1). Ignored when
+   *     {@code cumulativeLevels} is false
+   */
+  public record Runnel(boolean cumulativeLevels, double cumulativeRewriteRatio) {
+    public static final Runnel DEFAULT =
+        new Runnel(true, CompactionConfig.DEFAULT_CUMULATIVE_REWRITE_RATIO);
+
+    public Runnel {
+      if (!(cumulativeRewriteRatio >= 0)) { // also rejects NaN
+        throw new IllegalArgumentException("cumulativeRewriteRatio must be >= 0, got " + cumulativeRewriteRatio);
+      }
     }
   }
 

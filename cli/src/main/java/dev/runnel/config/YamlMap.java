@@ -213,6 +213,42 @@ final class YamlMap {
     return n;
   }
 
+  /**
+   * A decimal number (YAML int or float: {@code 1}, {@code 0.5}, {@code 2e3}, {@code .inf},
+   * {@code -.inf}, {@code .nan}); anything else is reported and read as empty.
+   */
+  Optional<Double> number(String key) {
+    Optional<ScalarNode> s = scalar(key, "a number");
+    if (s.isEmpty()) {
+      return Optional.empty();
+    }
+    String text = s.get().getValue();
+    Optional<Double> n = parseNumber(text);
+    if (n.isEmpty()) {
+      error(key, "invalid number \"" + text + "\" (expected e.g. 1, 0.5 or .inf)");
+    }
+    return n;
+  }
+
+  /** YAML 1.1's float forms; Java-only spellings such as {@code Infinity} or {@code 1d} are not numbers. */
+  static Optional<Double> parseNumber(String text) {
+    String t = text.trim();
+    switch (t.toLowerCase(Locale.ROOT)) {
+      case ".inf", "+.inf":
+        return Optional.of(Double.POSITIVE_INFINITY);
+      case "-.inf":
+        return Optional.of(Double.NEGATIVE_INFINITY);
+      case ".nan":
+        return Optional.of(Double.NaN);
+      default:
+        break;
+    }
+    if (!t.matches("[-+]?(\\d[\\d_]*(\\.[\\d_]*)?|\\.\\d[\\d_]*)([eE][-+]?\\d+)?")) {
+      return Optional.empty();
+    }
+    return Optional.of(Double.parseDouble(t.replace("_", "")));
+  }
+
   Optional<List<String>> stringList(String key) {
     Optional<Node> v = value(key);
     if (v.isEmpty()) {

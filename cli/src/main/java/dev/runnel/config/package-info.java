@@ -23,6 +23,9 @@
  *   <li>In directory mode {@code meta-path} acts like {@code meta-dir} (Litestream derives the
  *       per-database directories the same way from either).
  *   <li>{@code gs} replicas go through GCS's S3-interoperability API and need HMAC keys.
+ *   <li>Runnel-only settings live in the top-level {@code runnel:} block ({@link
+ *       dev.runnel.config.RunnelConfig.Runnel}: {@code cumulative-levels},
+ *       {@code cumulative-rewrite-ratio}), which Litestream ignores; unknown keys in it warn.
  * </ul>
  */
 package dev.runnel.config;

@@ -113,6 +113,30 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void parse_badCumulativeRewriteRatio_errorNamesKeyValueAndRange() {
+    String range = " (0 = never rewrite earlier files of a period, .inf = no bound), got ";
+    assertEquals(List.of("litestream.yml:3: runnel.cumulative-rewrite-ratio: must be a number from 0 to .inf"
+        + range + "-1"), errors("dbs: []\nrunnel:\n  cumulative-rewrite-ratio: -1\n"));
+    assertEquals(List.of("litestream.yml:2: runnel.cumulative-rewrite-ratio: must be a number from 0 to .inf"
+        + range + ".nan"), errors("runnel:\n  cumulative-rewrite-ratio: .nan\n"));
+    assertEquals(List.of(
+        "litestream.yml:2: runnel.cumulative-levels: invalid boolean \"mostly\" (expected true or false)",
+        "litestream.yml:3: runnel.cumulative-rewrite-ratio: invalid number \"half\" (expected e.g. 1, 0.5 or .inf)"),
+        errors("runnel:\n  cumulative-levels: mostly\n  cumulative-rewrite-ratio: half\n"));
+    assertEquals(List.of("litestream.yml:1: runnel.cumulative-rewrite-ratio: invalid number \"Infinity\" (expected"
+        + " e.g. 1, 0.5 or .inf)"), errors("runnel: {cumulative-rewrite-ratio: Infinity}\n"));
+    assertEquals(List.of("litestream.yml:1: runnel: expected a mapping, got \"yes\""), errors("runnel: yes\n"));
+  }
+
+  @Test
+  void parse_unknownRunnelKey_warnsWithSuggestion() throws Exception {
+    LoadedConfig c = load("runnel:\n  cumulative-rewrite-ration: 2\n");
+    assertEquals(RunnelConfig.Runnel.DEFAULT, c.config().runnel());
+    assertEquals(List.of("warning: litestream.yml:2: unknown key 'runnel.cumulative-rewrite-ration' (ignored; did"
+        + " you mean 'cumulative-rewrite-ratio'?)"), c.warnings());
+  }
+
+  @Test
   void parse_missingReplica_error() {
     assertEquals(List.of("litestream.yml:2: dbs[0]: no replica configured (add a 'replica:' block, e.g."
         + " replica: {url: s3://BUCKET/PATH})"), errors("dbs:\n  - path: /d.db\n"));

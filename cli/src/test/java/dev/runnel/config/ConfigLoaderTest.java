@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Real-world shapes: Litestream's documented examples and the configs in scenarios.md. */
 class ConfigLoaderTest {
@@ -460,6 +462,22 @@ class ConfigLoaderTest {
         g.heartbeat());
     assertEquals(new RunnelConfig.Socket(true, Path.of("/run/runnel.sock"), 0660), g.socket());
     assertEquals(List.of(), c.warnings());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1, 1.0", "0, 0.0", "0.5, 0.5", "2e1, 20.0", ".inf, Infinity", "+.Inf, Infinity"})
+  void parse_runnelBlock_cumulativeKeysRead(String text, double expected) throws Exception {
+    LoadedConfig c = load("runnel:\n  cumulative-levels: false\n  cumulative-rewrite-ratio: " + text + "\n");
+    assertEquals(new RunnelConfig.Runnel(false, expected), c.config().runnel());
+    assertEquals(List.of(), c.warnings());
+  }
+
+  @Test
+  void parse_noRunnelBlock_compactionDefaultsOfCore() throws Exception {
+    RunnelConfig.Runnel r = load("levels:\n  - interval: 10s\n").config().runnel();
+    assertEquals(dev.runnel.compact.CompactionConfig.defaults().cumulativeLevels(), r.cumulativeLevels());
+    assertEquals(dev.runnel.compact.CompactionConfig.defaults().cumulativeRewriteRatio(), r.cumulativeRewriteRatio());
+    assertEquals(new RunnelConfig.Runnel(true, 1.0), load("runnel: {}\n").config().runnel());
   }
 
   @Test

@@ -65,7 +65,22 @@ class ConfigRendererTest {
         verify-compaction: false
         shutdown-sync: timeout 30s, interval 500ms
         """), text);
-    assertTrue(text.endsWith("dbs: (none)\n"), text);
+    assertTrue(text.endsWith("""
+        runnel.cumulative-levels: true
+        runnel.cumulative-rewrite-ratio: 1
+        dbs: (none)
+        """), text);
+  }
+
+  @Test
+  void describe_runnelBlock_ratioAsWritten() throws Exception {
+    assertTrue(load("runnel: {cumulative-rewrite-ratio: .inf}\n").config().describe()
+        .contains("runnel.cumulative-rewrite-ratio: .inf (no bound)\n"));
+    assertTrue(load("runnel: {cumulative-rewrite-ratio: 0.25}\n").config().describe()
+        .contains("runnel.cumulative-rewrite-ratio: 0.25\n"));
+    assertTrue(load("runnel: {cumulative-levels: false}\n").config().describe()
+        .contains("runnel.cumulative-levels: false\nrunnel.cumulative-rewrite-ratio: (unused: cumulative-levels"
+            + " is false)\n"));
   }
 
   @Test

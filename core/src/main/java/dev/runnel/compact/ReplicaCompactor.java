@@ -57,7 +57,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       already covers the database's position.</li>
  *   <li>{@link #enforceSnapshotRetention}: deletes snapshots created before {@code now -
  *       retention} except the newest, then files of levels 1..n with MaxTXID below the newest
- *       deleted snapshot's MaxTXID, keeping each level's last file.</li>
+ *       deleted snapshot's MaxTXID, keeping each level's file that reaches furthest and, below
+ *       the top level, any file the next level has not yet compacted (so no level gets a TxId
+ *       gap; Litestream lacks this rule).</li>
  *   <li>{@link #enforceL0Retention}: deletes L0 files already in L1 and older than the L0
  *       retention, in order, stopping at the first too-recent one; never the newest.</li>
  * </ul>
@@ -422,7 +424,8 @@ public final class ReplicaCompactor {
   }
 
   /**
-   * Snapshot retention, then retention of levels 1..n by TxId (replica-layout.md §3).
+   * Snapshot retention, then retention of levels 1..n by TxId (replica-layout.md §3), never
+   * deleting a level file the next level has yet to compact ({@link #belowFloor}).
    *
    * @return the number of files deleted
    */
@@ -450,21 +453,44 @@ public final class ReplicaCompactor {
         }
         int n = delete(doomed);
         for (int level = 1; level <= config.topLevel(); level++) {
-          List<LtxFileInfo> files = index.files(level);
-          List<LtxFileInfo> below = new ArrayList<>();
-          for (LtxFileInfo f : files) {
-            if (f.maxTxId().isBefore(floor)) {
-              below.add(f);
-            }
-          }
-          if (!below.isEmpty() && below.getLast() == files.getLast()) {
-            below.removeLast(); // always keep one file per level
-          }
-          n += delete(below);
+          n += delete(belowFloor(level, floor));
         }
         return n;
       });
     }
+  }
+
+  /**
+   * The files of level 1..n that snapshot retention deletes: MaxTXID below {@code floor}, as
+   * Litestream's {@code EnforceRetentionByTXID}, with two rules it lacks (its layout never needs
+   * the second; the first it lacks outright). Below the top level, only files level+1 has already
+   * compacted past (MaxTXID &le; level+1's MaxTXID): the next compaction into level+1 reads the
+   * files after its MaxTXID, and one deleted before being read would leave a TxId gap inside
+   * level+1 (covered by the snapshot, but a gap Litestream's verify-compaction and the verifier
+   * report). And the file kept per level is the one reaching furthest, not the last by name: in
+   * the cumulative layout they differ, and keeping the shorter one would let the level's
+   * MaxTXID go backwards past L0 files already deleted as compacted, so the next compaction into
+   * it would leave a gap.
+   */
+  private List<LtxFileInfo> belowFloor(int level, TxId floor) {
+    TxId limit = floor.previous();
+    if (level < config.topLevel()) {
+      LtxFileInfo upper = index.maxFile(level + 1);
+      if (upper == null) {
+        return List.of();
+      }
+      if (upper.maxTxId().isBefore(limit)) {
+        limit = upper.maxTxId();
+      }
+    }
+    LtxFileInfo keep = index.maxFile(level);
+    List<LtxFileInfo> below = new ArrayList<>();
+    for (LtxFileInfo f : index.files(level)) {
+      if (!f.equals(keep) && f.maxTxId().compareTo(limit) <= 0) {
+        below.add(f);
+      }
+    }
+    return below;
   }
 
   /**

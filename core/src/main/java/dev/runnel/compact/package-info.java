@@ -6,7 +6,8 @@
  * databases; {@code attach(ReplicatedDatabase)} per database, configured by
  * {@link dev.runnel.compact.CompactionConfig} (the {@code levels}, {@code snapshot.*},
  * {@code l0-retention}, {@code l0-retention-check-interval}, {@code retention.enabled} and
- * {@code verify-compaction} keys). {@link dev.runnel.compact.ReplicaCompactor} runs the individual
+ * {@code verify-compaction} keys, and Runnel's {@code runnel.cumulative-levels} and
+ * {@code runnel.cumulative-rewrite-ratio}). {@link dev.runnel.compact.ReplicaCompactor} runs the individual
  * operations on one replica.
  *
  * <p>Deliberate differences from Litestream:
@@ -28,6 +29,10 @@
  *       replicas (and by ltx-format.md §12–13 its compactor accepts overlapping inputs). Off =
  *       Litestream's layout. Bounded by {@link dev.runnel.compact.CompactionConfig#cumulativeRewriteRatio()}:
  *       a period's files merge like a binary counter rather than being rewritten whole.</li>
+ *   <li>Snapshot retention deletes a level-N file only once level N+1 has compacted past it
+ *       (Litestream deletes it by the snapshot floor alone, which can leave a TxId gap inside
+ *       level N+1), and keeps the file of each level that reaches furthest rather than the last
+ *       by name (the same file in Litestream's layout).</li>
  *   <li>A due snapshot is taken before the levels due at the same moment, and an empty level does
  *       not repeat what the newest snapshot already holds: the first pass uploads the first L0
  *       file and the snapshot only (Litestream: a full copy per level as well).</li>

@@ -189,15 +189,7 @@ class CompactionWorkloadTest {
 
         if (steps % 4 == 0) {
           // A retained TxId: the MaxTXID of a file of levels 1..9 (or an L0 file newer than L1).
-          TxId floor = retainedFloor(listing);
-          List<TxId> candidates = new ArrayList<>();
-          for (int level = 0; level <= 9; level++) {
-            for (LtxFileInfo f : listing.level(level)) {
-              if (!f.maxTxId().isBefore(floor) && (level > 0 || f.maxTxId().isAfter(l1Max))) {
-                candidates.add(f.maxTxId());
-              }
-            }
-          }
+          List<TxId> candidates = new ArrayList<>(retainedTxIds(listing));
           TxId t = candidates.get(rnd.nextInt(candidates.size()));
           Path o = tmp.resolve("tx-" + steps + ".db");
           Restorer.Result rt = Restorer.restore(replica, RestoreTarget.atTxId(t), o, Restorer.Options.defaults());
@@ -257,6 +249,23 @@ class CompactionWorkloadTest {
   private int restoreEveryRetainedTxId(CountingReplicaClient replica, TreeMap<TxId, String> content)
       throws Exception {
     ReplicaListing listing = ReplicaListing.fetch(replica, false);
+    java.util.TreeSet<TxId> all = retainedTxIds(listing);
+    Path o = tmp.resolve("every.db");
+    for (TxId t : all) {
+      Restorer.Result r = Restorer.restore(replica, RestorePlanner.plan(listing, RestoreTarget.atTxId(t)), o,
+          Restorer.Options.defaults());
+      assertEquals(t, r.txId());
+      assertEquals(content.floorEntry(t).getValue(), DbContent.hash(o), "content at " + t);
+      Files.delete(o);
+    }
+    return all.size();
+  }
+
+  /**
+   * Every TxId the replica can restore exactly: the MaxTXID of every file of levels 1..9 from
+   * {@link #retainedFloor} on, and of the L0 files newer than L1.
+   */
+  static java.util.TreeSet<TxId> retainedTxIds(ReplicaListing listing) {
     TxId floor = retainedFloor(listing);
     TxId l1Max = listing.level(1).stream().map(LtxFileInfo::maxTxId).max(TxId::compareTo).orElse(TxId.ZERO);
     java.util.TreeSet<TxId> all = new java.util.TreeSet<>();
@@ -267,15 +276,7 @@ class CompactionWorkloadTest {
         }
       }
     }
-    Path o = tmp.resolve("every.db");
-    for (TxId t : all) {
-      Restorer.Result r = Restorer.restore(replica, RestorePlanner.plan(listing, RestoreTarget.atTxId(t)), o,
-          Restorer.Options.defaults());
-      assertEquals(t, r.txId());
-      assertEquals(content.floorEntry(t).getValue(), DbContent.hash(o), "content at " + t);
-      Files.delete(o);
-    }
-    return all.size();
+    return all;
   }
 
   /** Time after a switch to cumulative mode until each level has written its first cumulative file. */
@@ -320,14 +321,14 @@ class CompactionWorkloadTest {
     }
   }
 
-  private static void record(ReplicatedDatabase db, Connection c, TreeMap<TxId, String> content,
+  static void record(ReplicatedDatabase db, Connection c, TreeMap<TxId, String> content,
       TreeMap<Instant, TxId> syncedAt, TestClock clock) throws Exception {
     TxId t = db.sync();
     content.put(t, DbContent.hash(c));
     syncedAt.put(clock.instant(), t);
   }
 
-  private static void mutate(Connection c, Random rnd) throws Exception {
+  static void mutate(Connection c, Random rnd) throws Exception {
     int op = rnd.nextInt(100);
     try (Statement st = c.createStatement()) {
       if (op < 60) {

@@ -18,6 +18,8 @@ import java.util.List;
 import dev.runnel.restore.RestorePlan;
 import dev.runnel.restore.RestorePlanner;
 import dev.runnel.restore.RestoreTarget;
+import dev.runnel.verify.ReplicaVerifier;
+import dev.runnel.verify.VerifyProblem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -272,6 +274,61 @@ class ReplicaCompactorTest {
       // Only one snapshot, and it is old: the newest is always kept.
       assertEquals(0, c.enforceSnapshotRetention(now.plus(Duration.ofDays(10))));
       assertEquals(List.of(n(1, 30)), names(r, 9));
+    }
+  }
+
+  /** Two levels (30 s, 5 min) below snapshots every minute kept 5 minutes: levels lag retention. */
+  static final CompactionConfig SHORT_SNAPSHOTS = CompactionConfig.defaults().withLevels(List.of(
+      Duration.ofSeconds(30), Duration.ofMinutes(5))).withSnapshot(Duration.ofMinutes(1), Duration.ofMinutes(5));
+
+  private List<VerifyProblem> gaps(ReplicaClient r) throws Exception {
+    return ReplicaVerifier.verify(r, ReplicaVerifier.Options.defaults().withRestoreLatest(false)
+        .withTempDir(tmp.resolve("v"))).problems(VerifyProblem.Kind.GAP);
+  }
+
+  @Test
+  void snapshotRetention_levelFilesNotYetInNextLevel_keptSoTheNextLevelHasNoGap() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      Instant now = T0.plus(Duration.ofHours(2));
+      SyntheticReplica.put(r, 9, 1, 12, now.minus(Duration.ofMinutes(10)));
+      SyntheticReplica.put(r, 9, 1, 14, now.minus(Duration.ofMinutes(1)));
+      SyntheticReplica.put(r, 2, 1, 5, now.minus(Duration.ofMinutes(50)));
+      SyntheticReplica.put(r, 1, 6, 8, now.minus(Duration.ofMinutes(40)));
+      SyntheticReplica.put(r, 1, 9, 12, now.minus(Duration.ofMinutes(30)));
+      ReplicaCompactor c = compactor(r, SHORT_SNAPSHOTS);
+      // Floor 12: L1's 6..8 ends below it but L2 (up to 5) has not compacted it yet, so it stays.
+      assertEquals(1, c.enforceSnapshotRetention(now));
+      assertEquals(List.of(n(6, 8), n(9, 12)), names(r, 1));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(2, now));
+      assertEquals(List.of(n(1, 5), n(6, 12)), names(r, 2));
+      // Once L2 holds them, they go when the next snapshot expires (floor 14).
+      c.noteStored(SyntheticReplica.put(r, 9, 1, 16, now.plus(Duration.ofMinutes(9))));
+      assertEquals(3, c.enforceSnapshotRetention(now.plus(Duration.ofMinutes(10))));
+      assertEquals(List.of(n(9, 12)), names(r, 1));
+      assertEquals(List.of(n(6, 12)), names(r, 2), "the top level has no next level: the floor alone");
+      assertEquals(List.of(), gaps(r));
+    }
+  }
+
+  @Test
+  void snapshotRetention_cumulativeLevelAllBelowFloor_keepsTheFileReachingFurthest() throws Exception {
+    try (ReplicaClient r = FileReplicaClient.create(tmp.resolve("r"))) {
+      Instant now = T0.plus(Duration.ofHours(2));
+      SyntheticReplica.put(r, 9, 1, 50, now.minus(Duration.ofMinutes(10)));
+      SyntheticReplica.put(r, 9, 1, 60, now.minus(Duration.ofMinutes(1)));
+      SyntheticReplica.put(r, 2, 1, 45, now.minus(Duration.ofMinutes(20)));
+      // A period merged like a binary counter: 31..40 is last by name, 1..45 reaches furthest.
+      SyntheticReplica.put(r, 1, 31, 40, now.minus(Duration.ofMinutes(30)));
+      SyntheticReplica.put(r, 1, 1, 45, now.minus(Duration.ofMinutes(20)));
+      for (long t = 46; t <= 47; t++) {
+        SyntheticReplica.put(r, 0, t, t, now.minus(Duration.ofMinutes(5)));
+      }
+      ReplicaCompactor c = compactor(r, SHORT_SNAPSHOTS);
+      assertEquals(2, c.enforceSnapshotRetention(now));
+      assertEquals(List.of(n(1, 45)), names(r, 1));
+      assertEquals(ReplicaCompactor.Outcome.WROTE, c.compact(1, now));
+      assertEquals(List.of(n(1, 45), n(46, 47)), names(r, 1));
+      assertEquals(List.of(), gaps(r));
     }
   }
 
