@@ -7,7 +7,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,14 +42,14 @@ class TenantScaleTest {
         }
         if (i + 1 == checkpoint) {
           heapAt = heapAfterGc();
-          fdsAt = openFds();
+          fdsAt = TenantTesting.openDescriptors();
           System.out.printf("after %d: hot %d, heap %d MB, fds %d, %.1f s%n", i + 1, m.metrics().hotTenants(),
               heapAt >> 20, fdsAt, (System.nanoTime() - t0) / 1e9);
         }
         assertTrue(m.metrics().hotTenants() <= cap, "hot " + m.metrics().hotTenants());
       }
       long heapEnd = heapAfterGc();
-      long fdsEnd = openFds();
+      long fdsEnd = TenantTesting.openDescriptors();
       TenantMetrics mt = m.metrics();
       System.out.printf("after %d: hot %d, heap %d MB, fds %d, %.1f s; %s%n", total, mt.hotTenants(), heapEnd >> 20,
           fdsEnd, (System.nanoTime() - t0) / 1e9, mt);
@@ -74,11 +73,5 @@ class TenantScaleTest {
       Thread.sleep(50);
     }
     return mem.getHeapMemoryUsage().getUsed();
-  }
-
-  private static long openFds() throws Exception {
-    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-      return s.count();
-    }
   }
 }
