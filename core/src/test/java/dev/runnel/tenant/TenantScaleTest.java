@@ -31,6 +31,7 @@ class TenantScaleTest {
         .options(TenantTesting.fastOptions().withMaxHotTenants(cap).withMaxReaders(1))
         .schemaInitializer(TenantTesting.SCHEMA)
         .build()) {
+      long fdsBase = TenantTesting.openDescriptors();
       long heapAt = 0;
       long fdsAt = 0;
       long t0 = System.nanoTime();
@@ -59,6 +60,16 @@ class TenantScaleTest {
       assertTrue(fdsEnd <= fdsAt + fdsAt / 10 + 50, "descriptors grew from " + fdsAt + " to " + fdsEnd);
       assertTrue(heapEnd <= heapAt + heapAt / 4 + (32L << 20),
           "heap grew from " + (heapAt >> 20) + " MB to " + (heapEnd >> 20) + " MB");
+
+      // Parked, the same hot tenants hold no descriptors at all.
+      for (String id : m.hotTenantIds()) {
+        assertTrue(m.parkNow(id), id);
+      }
+      long fdsParked = TenantTesting.openDescriptors();
+      System.out.printf("%d hot tenants parked: fds %d (before any tenant: %d, hot and unparked: %d)%n",
+          m.metrics().parkedTenants(), fdsParked, fdsBase, fdsEnd);
+      assertEquals(cap, m.metrics().parkedTenants());
+      assertTrue(fdsParked <= fdsBase + 20, "parked: " + fdsParked + " descriptors, before any tenant " + fdsBase);
     } finally {
       if (!root.equals(tmp)) {
         TenantFiles.deleteTree(root);
