@@ -24,7 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Taking tenants down: idle and LRU/disk-budget sweeps, explicit and shutdown evictions, and the
- * teardown after a lost lease (see {@link TenantDatabases}, "Eviction" and "Leases").
+ * teardown after a lost lease (see {@link TenantDatabases}, "Eviction" and "Leases"). The sweep
+ * also parks idle tenants ({@link TenantParking}); a parked tenant is evicted without another sync
+ * (parking confirmed its position in the replica, and it has no replication or connection since).
  *
  * <p>Locking: every teardown holds the tenant's {@link Tenant#lifecycle} lock and publishes
  * {@link Tenant#teardown} for acquirers to wait on; {@link #capLock} (owned here) keeps one thread
