@@ -499,8 +499,8 @@ public final class TenantBench {
             fmt(percentile(cold1mbFile, 99)), fmt(Harness.min(cold1mbFile)), fmt(Harness.max(cold1mbFile)));
       }
       if (!Double.isNaN(hotAcquireP50Ns)) {
-        t.row("hot acquire + close only, no query (hot-acquire phase above)", "–", fmt(hotAcquireP50Ns / 1e6), "–",
-            "–", "–");
+        t.row("in use, acquire + close only, no query (hot-acquire phase above; p50 in ns)", "–",
+            fmt(hotAcquireP50Ns) + " ns", "–", "–", "–");
       }
       t.print();
     }
@@ -693,6 +693,9 @@ public final class TenantBench {
     }
     if (t.endsWith(".ltx")) {
       return "ltx file";
+    }
+    if (t.endsWith(".runnel-objects.lock")) {
+      return "file replica's object lock (a lease renewal in progress)";
     }
     if (t.endsWith("lease") || t.contains("lease")) {
       return "lease";
