@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.ltx.TxId;
-import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -51,13 +50,7 @@ class TenantDatabasesTest {
 
   @AfterEach
   void closeAll() {
-    for (TenantDatabases m : managers) {
-      try {
-        m.close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
+    TenantTesting.closeAll(managers);
   }
 
   private Path replicaRoot() {

@@ -49,13 +49,7 @@ class TenantParkingTest {
 
   @AfterEach
   void closeAll() {
-    for (TenantDatabases m : managers) {
-      try {
-        m.close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
+    TenantTesting.closeAll(managers);
   }
 
   private Path replicaRoot() {
@@ -86,6 +80,16 @@ class TenantParkingTest {
     try (ReplicaClient r = FileReplicaClient.create(replicaRoot().resolve(tenant))) {
       return allLtx(r);
     }
+  }
+
+  /** Acquires {@code tenant}, inserts {@code values}, closes the handle and parks the tenant. */
+  private static void writeAndPark(TenantDatabases m, String tenant, String... values) throws Exception {
+    try (TenantHandle h = m.acquire(tenant)) {
+      for (String v : values) {
+        insert(h, v);
+      }
+    }
+    assertTrue(m.parkNow(tenant), tenant + " parked");
   }
 
   private static long snapshots(List<LtxFileInfo> files) {
@@ -214,10 +218,7 @@ class TenantParkingTest {
   @Test
   void acquire_fileModifiedWhileParked_firstSyncIsFullPageAndRestoreIsCorrect() throws Exception {
     TenantDatabases m = manager();
-    try (TenantHandle h = m.acquire("acme")) {
-      insert(h, "through the manager");
-    }
-    assertTrue(m.parkNow("acme"));
+    writeAndPark(m, "acme", "through the manager");
     Path db = m.cacheDirectory().resolve("acme").resolve("acme.db");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
       st.execute("INSERT INTO items (v) VALUES ('behind its back')");
@@ -235,10 +236,7 @@ class TenantParkingTest {
   @Test
   void acquire_fiftyConcurrentAcquiresOfParkedTenant_unparkOnce() throws Exception {
     TenantDatabases m = manager();
-    try (TenantHandle h = m.acquire("acme")) {
-      insert(h, "x");
-    }
-    assertTrue(m.parkNow("acme"));
+    writeAndPark(m, "acme", "x");
     int n = 50;
     ExecutorService ex = Executors.newFixedThreadPool(n);
     try {
@@ -359,10 +357,7 @@ class TenantParkingTest {
   @Test
   void evict_parkedTenant_deletesFilesAndReleasesLeaseWithoutUploading() throws Exception {
     TenantDatabases m = manager();
-    try (TenantHandle h = m.acquire("acme")) {
-      insert(h, "kept");
-    }
-    assertTrue(m.parkNow("acme"));
+    writeAndPark(m, "acme", "kept");
     List<LtxFileInfo> files = replicaFiles("acme");
     assertTrue(m.evict("acme"));
     assertFalse(m.hotTenantIds().contains("acme"));
