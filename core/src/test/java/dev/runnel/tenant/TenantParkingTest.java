@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -157,6 +158,48 @@ class TenantParkingTest {
     assertEquals(TenantInfo.State.HOT, state(m, "acme"));
     assertEquals(0, m.metrics().parks());
     assertThrows(IllegalArgumentException.class, () -> fastOptions().withParkAfter(Duration.ofSeconds(-1)));
+  }
+
+  @Test
+  void runMaintenance_storeDownWhileParking_keepsTenantOpenAndParksWhenBack() throws Exception {
+    AtomicBoolean down = new AtomicBoolean();
+    List<String> errors = new CopyOnWriteArrayList<>();
+    TenantDatabases m = TenantDatabases.builder()
+        .replicaFactory(id -> new TenantTesting.CountingReplica(FileReplicaClient.create(replicaRoot().resolve(id)),
+            down, new AtomicInteger(), new AtomicInteger()))
+        .cacheDirectory(tmp.resolve("cache"))
+        .clock(clock)
+        .options(fastOptions().withReplication(fastOptions().replication()
+            .withShutdownSync(Duration.ofMillis(500), Duration.ofMillis(50))))
+        .schemaInitializer(SCHEMA)
+        .listener(new TenantListener() {
+          @Override
+          public void error(String tenantId, String operation, Throwable error) {
+            errors.add(tenantId + " " + operation);
+          }
+        })
+        .build();
+    managers.add(m);
+    try (TenantHandle h = m.acquire("flaky")) {
+      insert(h, "one");
+      h.sync();
+      down.set(true);
+      insert(h, "two (not yet uploaded)");
+    }
+    clock.advance(Duration.ofSeconds(31));
+    m.runMaintenance();
+    assertEquals(TenantInfo.State.HOT, state(m, "flaky"), "parking must not stop a tenant with unuploaded commits");
+    assertEquals(1, m.metrics().parkFailures());
+    assertEquals(0, m.metrics().parks());
+    assertEquals(List.of("flaky park"), errors);
+    try (TenantHandle h = m.acquire("flaky")) {
+      assertEquals(List.of("one", "two (not yet uploaded)"), values(h), "still usable after the failed parking");
+    }
+    down.set(false);
+    clock.advance(Duration.ofSeconds(31));
+    m.runMaintenance();
+    assertEquals(TenantInfo.State.PARKED, state(m, "flaky"));
+    assertEquals(List.of("one", "two (not yet uploaded)"), restoredValues("flaky"));
   }
 
   @Test
