@@ -555,6 +555,17 @@ public final class TenantDatabases implements AutoCloseable {
     return t != null && parking.park(t);
   }
 
+  /**
+   * Makes a parked tenant's replica position unknown, as when closing its replication failed while
+   * parking: the next unpark or eviction reopens replication and lists the replica (tests).
+   */
+  void forgetParkedPosition(String tenantId) {
+    Tenant t = tenants.get(tenantId);
+    if (t != null && t.parked) {
+      t.parkedAt = null;
+    }
+  }
+
   /** Renews every hot tenant's lease now, on the caller's thread (tests). */
   void renewLeasesNow() {
     for (Tenant t : tenants.values()) {

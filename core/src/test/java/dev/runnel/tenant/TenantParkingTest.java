@@ -417,6 +417,35 @@ class TenantParkingTest {
   }
 
   @Test
+  void evict_parkedTenantWithUnknownPosition_reopensAndUploadsBeforeDeleting() throws Exception {
+    TenantDatabases m = manager();
+    writeAndPark(m, "acme", "through the manager");
+    // What a parked tenant with an unknown position may hold locally that the replica lacks.
+    Path db = m.cacheDirectory().resolve("acme").resolve("acme.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO items (v) VALUES ('local only')");
+    }
+    m.forgetParkedPosition("acme");
+    assertTrue(m.evict("acme"));
+    assertFalse(Files.exists(m.cacheDirectory().resolve("acme")));
+    assertEquals(List.of("through the manager", "local only"), restoredValues("acme"));
+  }
+
+  @Test
+  void acquire_parkedTenantWithUnknownPosition_listsReplicaAndContinues() throws Exception {
+    TenantDatabases m = manager();
+    writeAndPark(m, "acme", "one");
+    m.forgetParkedPosition("acme");
+    try (TenantHandle h = m.acquire("acme")) {
+      insert(h, "two");
+      h.sync();
+      assertEquals(List.of("one", "two"), values(h));
+    }
+    assertEquals(List.of("one", "two"), restoredValues("acme"));
+    assertEquals(1, m.metrics().unparks());
+  }
+
+  @Test
   void runMaintenance_parkedTenantPastIdleTimeout_isEvicted() throws Exception {
     TenantDatabases m = manager();
     m.acquire("acme").close();
