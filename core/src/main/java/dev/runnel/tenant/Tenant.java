@@ -60,6 +60,8 @@ final class Tenant {
   volatile boolean parked;
   /** While parked: the replica's highest TxId, confirmed when parking; null if unknown (listed at unpark). */
   volatile TxId parkedAt;
+  /** While parked: the database file as parking left it (see {@link TenantParking#evictableAsParked}). */
+  volatile TenantParking.FileStamp parkedFile;
 
   private final Map<String, String> pragmas;
   private final int busyTimeoutMillis;

@@ -171,12 +171,12 @@ final class TenantEviction {
         t.markUnusable("being evicted (" + cause + ")");
         t.closeConnections();
         try {
-          if (t.parked && t.parkedAt == null) {
-            parking.reopenLocked(t); // parked without a confirmed position: upload what is pending first
+          if (t.parked && !TenantParking.evictableAsParked(t)) {
+            parking.reopenLocked(t); // position unknown or file changed: upload what is pending first
           }
           if (!t.parked) {
             flushAndConfirm(t, options.replication().shutdownSyncTimeout());
-          } // else: parking confirmed the final position in the replica and nothing ran since
+          } // else: parking confirmed the final position in the replica and the file is unchanged
         } catch (IOException | RuntimeException e) {
           events.evictionFailures.increment();
           LOG.log(Level.WARNING, "runnel-tenant [{0}] eviction ({1}) postponed, tenant stays hot: {2}", t.id, cause,

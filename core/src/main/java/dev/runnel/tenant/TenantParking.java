@@ -7,6 +7,10 @@ import dev.runnel.replicate.ReplicationRuntime;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -91,6 +95,7 @@ final class TenantParking {
               + "listed again when the tenant is next used)", t.id, e.getMessage());
         }
         t.parkedAt = at;
+        t.parkedFile = FileStamp.of(t.db);
         t.rdb = null;
         t.parked = true;
         events.parks.increment();
@@ -152,6 +157,37 @@ final class TenantParking {
   }
 
   /**
+   * Whether a parked tenant can be evicted without reopening its replication: its replica position
+   * was confirmed and its files are as parking left them. Anything else (a write through another
+   * connection, say) is captured and uploaded first.
+   */
+  static boolean evictableAsParked(Tenant t) {
+    FileStamp then = t.parkedFile;
+    return t.parkedAt != null && then != null && then.equals(FileStamp.of(t.db));
+  }
+
+  /**
+   * Size, modification time and identity of a database file and the size of its {@code -wal}
+   * (-1 if absent or unreadable): what must not change while a tenant is parked.
+   */
+  record FileStamp(long size, FileTime mtime, Object key, long walSize) {
+    static FileStamp of(Path db) {
+      try {
+        BasicFileAttributes a = Files.readAttributes(db, BasicFileAttributes.class);
+        long wal;
+        try {
+          wal = Files.size(db.resolveSibling(db.getFileName() + "-wal"));
+        } catch (IOException e) {
+          wal = -1;
+        }
+        return new FileStamp(a.size(), a.lastModifiedTime(), a.fileKey(), wal);
+      } catch (IOException e) {
+        return null; // unreadable: never equal to what parking recorded, so the file is looked at again
+      }
+    }
+  }
+
+  /**
    * Reopens replication of a parked tenant. With a confirmed position the replica is not listed and
    * the clean-state record makes the first sync incremental (unless the file changed meanwhile:
    * then it is full-page, as after any unclean stop). Holds {@link Tenant#lifecycle}.
@@ -167,6 +203,7 @@ final class TenantParking {
         : ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime);
     t.rdb = r;
     t.parkedAt = null;
+    t.parkedFile = null;
     t.parked = false;
     LOG.log(Level.DEBUG, "runnel-tenant [{0}] unparked", t.id);
   }

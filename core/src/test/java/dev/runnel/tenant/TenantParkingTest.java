@@ -432,6 +432,18 @@ class TenantParkingTest {
   }
 
   @Test
+  void evict_parkedTenantWrittenBehindItsBack_uploadsTheWriteBeforeDeleting() throws Exception {
+    TenantDatabases m = manager();
+    writeAndPark(m, "acme", "through the manager");
+    Path db = m.cacheDirectory().resolve("acme").resolve("acme.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO items (v) VALUES ('behind its back')");
+    }
+    assertTrue(m.evict("acme"));
+    assertEquals(List.of("through the manager", "behind its back"), restoredValues("acme"));
+  }
+
+  @Test
   void acquire_parkedTenantWithUnknownPosition_listsReplicaAndContinues() throws Exception {
     TenantDatabases m = manager();
     writeAndPark(m, "acme", "one");
