@@ -71,7 +71,8 @@ import javax.sql.DataSource;
  * acquirers wait for the one that reopens), continuing the TxIds it left at without listing the
  * replica, with an incremental first sync unless the file was changed behind the manager's back
  * (then the first sync is full-page). Parked tenants are evicted like the others (idle timeout,
- * caps, {@link #evict}, {@link #close}), without another upload.
+ * caps, {@link #evict}, {@link #close}), without another upload unless the database file changed
+ * since parking (then replication is reopened and synced first).
  *
  * <h2>Leases</h2>
  * At most one process writes a tenant: see {@link TenantLease}. A tenant leased by another live

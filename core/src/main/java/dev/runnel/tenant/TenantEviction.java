@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Taking tenants down: idle and LRU/disk-budget sweeps, explicit and shutdown evictions, and the
  * teardown after a lost lease (see {@link TenantDatabases}, "Eviction" and "Leases"). The sweep
  * also parks idle tenants ({@link TenantParking}); a parked tenant is evicted without another sync
- * (parking confirmed its position in the replica, and it has no replication or connection since).
+ * (parking confirmed its position in the replica, and it has no replication or connection since),
+ * unless its database file changed since parking.
  *
  * <p>Locking: every teardown holds the tenant's {@link Tenant#lifecycle} lock and publishes
  * {@link Tenant#teardown} for acquirers to wait on; {@link #capLock} (owned here) keeps one thread
