@@ -476,9 +476,9 @@ public final class TenantDatabases implements AutoCloseable {
   /**
    * Runs one maintenance pass now, on the caller's thread: evicts tenants idle past the timeout
    * (by the injected clock), parks tenants unused for {@link TenantOptions#parkAfter()}, closes
-   * the pooled connections of tenants unused for a sweep interval (they reopen on demand), then evicts least-recently-used tenants while over the hot cap or the
-   * disk budget (re-measuring disk use). The background sweep calls this every
-   * {@link TenantOptions#sweepInterval()}.
+   * the pooled connections of tenants unused for a sweep interval (they reopen on demand), then
+   * evicts least-recently-used tenants while over the hot cap or the disk budget (re-measuring disk
+   * use). The background sweep calls this every {@link TenantOptions#sweepInterval()}.
    */
   public void runMaintenance() {
     eviction.runMaintenance();
@@ -550,7 +550,7 @@ public final class TenantDatabases implements AutoCloseable {
 
   // ---- test hooks ------------------------------------------------------------------------------
 
-  /** Parks one tenant now if it can be parked (hot, no open handle, not parked); see {@link TenantParking} (tests). */
+  /** Parks one tenant now if it can be (hot, no open handle, not parked); see {@link TenantParking} (tests). */
   boolean parkNow(String tenantId) {
     Tenant t = tenants.get(tenantId);
     return t != null && parking.park(t);

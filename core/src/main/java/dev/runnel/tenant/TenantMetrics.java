@@ -6,7 +6,7 @@ import java.util.Map;
  * Aggregate counters of a {@link TenantDatabases}, a consistent-enough snapshot (each value is read
  * atomically, not all together). Counters are totals since the manager was built.
  *
- * @param hotTenants         tenants hot now (ready, replicating, holding their lease)
+ * @param hotTenants         tenants hot now (ready, holding their lease; replicating unless parked)
  * @param startingTenants    cold starts in progress
  * @param openHandles        handles not yet closed, over all tenants
  * @param diskBytes          bytes of the hot tenants' local files, as last measured

@@ -124,7 +124,7 @@ final class TenantTesting {
     }
   }
 
-  /** The {@code items} values of tenant {@code tenant} restored (latest) from {@code <replicaRoot>/<tenant>} into {@code scratch}. */
+  /** The {@code items} values of {@code tenant} restored (latest) from its replica under {@code replicaRoot}. */
   static List<String> restoredValues(Path replicaRoot, String tenant, Path scratch) throws Exception {
     Path out = scratch.resolve("restored-" + tenant + "-" + System.nanoTime() + ".db");
     try (ReplicaClient r = FileReplicaClient.create(replicaRoot.resolve(tenant))) {

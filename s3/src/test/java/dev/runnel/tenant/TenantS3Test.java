@@ -60,7 +60,8 @@ class TenantS3Test {
       java.util.Map<String, S3ReplicaClient> made) throws Exception {
     Function<String, ReplicaClient> factory = id -> {
       clients.incrementAndGet();
-      S3ReplicaClient c = S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "tenants/" + id).build());
+      S3ReplicaClient c =
+          S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "tenants/" + id).build());
       made.put(id, c);
       return c;
     };
