@@ -143,6 +143,7 @@ record ServeSettings(ServerConfig config, boolean exampleSchema) {
   private static TenantOptions tenantOptions(ServeFile.Tenants t) {
     TenantOptions o = TenantOptions.defaults();
     o = t.idleTimeout().map(o::withIdleTimeout).orElse(o);
+    o = t.parkAfter().map(o::withParkAfter).orElse(o);
     o = t.maxHot().map(o::withMaxHotTenants).orElse(o);
     o = t.diskBudget().map(o::withDiskBudgetBytes).orElse(o);
     o = t.leaseTtl().map(o::withLeaseTtl).orElse(o);

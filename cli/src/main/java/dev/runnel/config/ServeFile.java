@@ -75,15 +75,17 @@ public record ServeFile(
    * The {@code tenants} section (see {@code dev.runnel.tenant.TenantOptions} for meanings and defaults).
    *
    * @param idleTimeout  evict a tenant unused this long
+   * @param parkAfter    park a tenant unused this long (no descriptors; 0 = never)
    * @param maxHot       most hot tenants
    * @param diskBudget   most bytes in the local tenant cache (0 = none)
    * @param leaseTtl     lifetime of a tenant's lease
    * @param maxReaders   read connections per tenant
    * @param busyTimeout  SQLite busy timeout and the longest wait for a connection
    */
-  public record Tenants(Optional<Duration> idleTimeout, Optional<Integer> maxHot, Optional<Long> diskBudget,
-      Optional<Duration> leaseTtl, Optional<Integer> maxReaders, Optional<Duration> busyTimeout) {
+  public record Tenants(Optional<Duration> idleTimeout, Optional<Duration> parkAfter, Optional<Integer> maxHot,
+      Optional<Long> diskBudget, Optional<Duration> leaseTtl, Optional<Integer> maxReaders,
+      Optional<Duration> busyTimeout) {
     static final Tenants EMPTY = new Tenants(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty());
   }
 }

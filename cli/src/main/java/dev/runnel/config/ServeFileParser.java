@@ -95,6 +95,9 @@ final class ServeFileParser {
 
   private ServeFile.Tenants tenants(YamlMap m) {
     Optional<Duration> idle = m.positiveDuration("idle-timeout");
+    Optional<Duration> park = m.duration("park-after");
+    park.filter(Duration::isNegative)
+        .ifPresent(d -> m.error("park-after", "must be 0 or more (0s = never park), got " + GoDuration.format(d)));
     Optional<Integer> maxHot = atLeastOne(m, "max-hot");
     Optional<Long> disk = m.size("disk-budget");
     Optional<Duration> lease = m.positiveDuration("lease-ttl");
@@ -102,7 +105,7 @@ final class ServeFileParser {
     Optional<Integer> readers = atLeastOne(m, "max-readers");
     Optional<Duration> busy = m.positiveDuration("busy-timeout");
     m.rejectUnknown();
-    return new ServeFile.Tenants(idle, maxHot, disk, lease, readers, busy);
+    return new ServeFile.Tenants(idle, park.filter(d -> !d.isNegative()), maxHot, disk, lease, readers, busy);
   }
 
   /** {@code host:port}, {@code :port}, {@code [v6]:port}; port 0..65535. */

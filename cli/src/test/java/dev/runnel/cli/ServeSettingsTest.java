@@ -32,8 +32,8 @@ class ServeSettingsTest {
         Optional.ofNullable(replica), Optional.of("CREATE TABLE f (x);"), Optional.ofNullable(tables),
         new ServeFile.Auth(Optional.ofNullable(secret).map(dev.runnel.config.Secret::new), Optional.empty(),
             Optional.of("org"), Optional.empty(), Optional.of(Duration.ofSeconds(7)), Optional.empty()),
-        new ServeFile.Tenants(Optional.of(Duration.ofMinutes(2)), Optional.of(10), Optional.of(1000L),
-            Optional.of(Duration.ofSeconds(9)), Optional.of(3), Optional.of(Duration.ofSeconds(4))),
+        new ServeFile.Tenants(Optional.of(Duration.ofMinutes(2)), Optional.of(Duration.ZERO), Optional.of(10),
+            Optional.of(1000L), Optional.of(Duration.ofSeconds(9)), Optional.of(3), Optional.of(Duration.ofSeconds(4))),
         Optional.of(1234L), Optional.of(567L), Optional.of(Duration.ofSeconds(3)), Optional.of(false), Optional.empty(),
         List.of());
   }
@@ -76,6 +76,7 @@ class ServeSettingsTest {
     assertEquals("org", c.jwt().tenantClaim());
     assertEquals(Duration.ofSeconds(7), c.jwt().leeway());
     assertEquals(Duration.ofMinutes(2), c.tenantOptions().idleTimeout());
+    assertFalse(c.tenantOptions().parkingEnabled(), "park-after: 0s turns parking off");
     assertEquals(10, c.tenantOptions().maxHotTenants());
     assertEquals(1000L, c.tenantOptions().diskBudgetBytes());
     assertEquals(Duration.ofSeconds(9), c.tenantOptions().leaseTtl());

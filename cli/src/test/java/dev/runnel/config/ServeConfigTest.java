@@ -57,6 +57,7 @@ class ServeConfigTest {
           remote-anonymous: false
         tenants:
           idle-timeout: 2m
+          park-after: 45s
           max-hot: 50
           disk-budget: 1GiB
           lease-ttl: 10s
@@ -80,6 +81,7 @@ class ServeConfigTest {
     assertEquals(Optional.of(Duration.ofSeconds(30)), f.auth().leeway());
     assertEquals(Optional.of(false), f.auth().remoteAnonymous());
     assertEquals(Optional.of(Duration.ofMinutes(2)), f.tenants().idleTimeout());
+    assertEquals(Optional.of(Duration.ofSeconds(45)), f.tenants().parkAfter());
     assertEquals(Optional.of(50), f.tenants().maxHot());
     assertEquals(Optional.of(1L << 30), f.tenants().diskBudget());
     assertEquals(Optional.of(Duration.ofSeconds(10)), f.tenants().leaseTtl());
@@ -131,6 +133,7 @@ class ServeConfigTest {
     assertOneError("tenants:\n  max-hot: many\n", "serve.yml:2:", "tenants.max-hot", "invalid number \"many\"");
     assertOneError("tenants:\n  idle-timeout: soon\n", "serve.yml:2:", "tenants.idle-timeout", "invalid duration");
     assertOneError("tenants:\n  idle-timeout: 0s\n", "tenants.idle-timeout", "greater than 0");
+    assertOneError("tenants:\n  park-after: -1s\n", "tenants.park-after", "0 or more");
     assertOneError("tenants:\n  lease-ttl: 100ms\n", "tenants.lease-ttl", "at least 600ms");
     assertOneError("tenants:\n  disk-budget: lots\n", "tenants.disk-budget", "invalid size");
     assertOneError("tenants:\n  max-readers: 0\n", "tenants.max-readers", "must be 1..");

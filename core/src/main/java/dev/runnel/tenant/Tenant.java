@@ -1,5 +1,6 @@
 package dev.runnel.tenant;
 
+import dev.runnel.ltx.TxId;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replicate.ReplicatedDatabase;
 import java.lang.reflect.InvocationTargetException;
@@ -51,6 +52,16 @@ final class Tenant {
   volatile TenantLease lease;
   volatile ReplicatedDatabase rdb;
   volatile ScheduledFuture<?> renewal;
+
+  /**
+   * Parked (see {@link TenantParking}): replication closed cleanly, no connections, {@link #rdb}
+   * null; local files and lease kept. Changed only under {@link #lifecycle}.
+   */
+  volatile boolean parked;
+  /** While parked: the replica's highest TxId, confirmed when parking; null if unknown (listed at unpark). */
+  volatile TxId parkedAt;
+  /** While parked: the database file as parking left it (see {@link TenantParking#evictableAsParked}). */
+  volatile TenantParking.FileStamp parkedFile;
 
   private final Map<String, String> pragmas;
   private final int busyTimeoutMillis;

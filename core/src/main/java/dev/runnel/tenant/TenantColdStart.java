@@ -63,11 +63,7 @@ final class TenantColdStart {
       TenantEviction eviction) {
     this.replicas = replicas;
     this.options = options;
-    // The engine's close() would retry a failed final upload for shutdownSyncTimeout; evictions
-    // sync explicitly first, so a single attempt in close() is enough (and a tenant that lost its
-    // lease closes at once).
-    this.tenantReplication = options.replication().withShutdownSync(Duration.ZERO,
-        options.replication().shutdownSyncInterval());
+    this.tenantReplication = tenantReplication(options);
     this.initializer = initializer;
     this.migration = migration;
     this.clock = clock;
@@ -79,6 +75,14 @@ final class TenantColdStart {
     this.hot = hot;
     this.events = events;
     this.eviction = eviction;
+  }
+
+  /** Replication settings of a tenant database: {@code options.replication()}, one final upload attempt. */
+  static ReplicationOptions tenantReplication(TenantOptions options) {
+    // The engine's close() would retry a failed final upload for shutdownSyncTimeout; evictions and
+    // parking sync explicitly first, so a single attempt in close() is enough (and a tenant that
+    // lost its lease closes at once).
+    return options.replication().withShutdownSync(Duration.ZERO, options.replication().shutdownSyncInterval());
   }
 
   /** An import's source and outcome (see {@link TenantDatabases#importTenant(String, Path, boolean)}). */

@@ -3,6 +3,7 @@ package dev.runnel.tenant;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.ReplicaClients;
+import dev.runnel.replicate.ReplicatedDatabase;
 import dev.runnel.replicate.ReplicationRuntime;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -61,6 +62,18 @@ import javax.sql.DataSource;
  * waits for it to finish, then either finds the tenant still hot (eviction failed) or cold-starts
  * it again.
  *
+ * <h2>Parking</h2>
+ * A hot tenant with no open handle for {@link TenantOptions#parkAfter()} (default 30 s) is parked
+ * by the sweep: the same first steps as an eviction (no new handles, connections closed, final
+ * sync, replica listed to confirm it), then its replication is closed cleanly. It keeps its local
+ * files, its lease (still renewed) and its place among the hot tenants, but holds no file
+ * descriptor and little heap. The next acquire reopens its replication (single flight: concurrent
+ * acquirers wait for the one that reopens), continuing the TxIds it left at without listing the
+ * replica, with an incremental first sync unless the file was changed behind the manager's back
+ * (then the first sync is full-page). Parked tenants are evicted like the others (idle timeout,
+ * caps, {@link #evict}, {@link #close}), without another upload unless the database file changed
+ * since parking (then replication is reopened and synced first).
+ *
  * <h2>Leases</h2>
  * At most one process writes a tenant: see {@link TenantLease}. A tenant leased by another live
  * process fails fast with {@link TenantBusyException}. Every upload is fenced by a lease check. A
@@ -96,6 +109,7 @@ public final class TenantDatabases implements AutoCloseable {
   private final TenantEvents events;
   private final TenantEviction eviction;
   private final TenantColdStart coldStarts;
+  private final TenantParking parking;
 
   private TenantDatabases(Builder b) throws IOException {
     this.cacheDir = b.cacheDir.toAbsolutePath().normalize();
@@ -119,7 +133,8 @@ public final class TenantDatabases implements AutoCloseable {
     });
     this.timers.setRemoveOnCancelPolicy(true);
     this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("runnel-tenant-", 0).factory());
-    this.eviction = new TenantEviction(tenants, hot, options, clock, events);
+    this.parking = new TenantParking(options, runtime, events);
+    this.eviction = new TenantEviction(tenants, hot, options, clock, events, parking);
     this.coldStarts = new TenantColdStart(b.replicas, options, b.initializer, b.migration, clock, holderId, runtime,
         timers, io, tenants, hot, events, eviction);
     long sweep = options.sweepInterval().toMillis();
@@ -314,6 +329,14 @@ public final class TenantDatabases implements AutoCloseable {
         await(t.started, tenantId); // rethrows the creator's failure
       }
       if (t.tryRetain()) {
+        if (t.parked) {
+          try {
+            parking.unpark(t); // our reference keeps it from being parked again meanwhile
+          } catch (IOException | RuntimeException e) {
+            release(t);
+            throw e;
+          }
+        }
         t.lastUsedMillis = clock.millis();
         events.hotAcquires.increment();
         return new TenantHandle(this, t);
@@ -452,10 +475,10 @@ public final class TenantDatabases implements AutoCloseable {
 
   /**
    * Runs one maintenance pass now, on the caller's thread: evicts tenants idle past the timeout
-   * (by the injected clock), closes the pooled connections of tenants unused for a sweep interval
-   * (they reopen on demand), then evicts least-recently-used tenants while over the hot cap or the
-   * disk budget (re-measuring disk use). The background sweep calls this every
-   * {@link TenantOptions#sweepInterval()}.
+   * (by the injected clock), parks tenants unused for {@link TenantOptions#parkAfter()}, closes
+   * the pooled connections of tenants unused for a sweep interval (they reopen on demand), then
+   * evicts least-recently-used tenants while over the hot cap or the disk budget (re-measuring disk
+   * use). The background sweep calls this every {@link TenantOptions#sweepInterval()}.
    */
   public void runMaintenance() {
     eviction.runMaintenance();
@@ -514,16 +537,35 @@ public final class TenantDatabases implements AutoCloseable {
       return null;
     }
     TenantInfo.State s = !t.started.isDone() ? TenantInfo.State.STARTING
-        : t.refs.get() < 0 ? TenantInfo.State.CLOSING : TenantInfo.State.HOT;
+        : t.refs.get() < 0 ? TenantInfo.State.CLOSING
+        : t.parked ? TenantInfo.State.PARKED : TenantInfo.State.HOT;
     boolean ready = t.started.isDone();
+    ReplicatedDatabase rdb = t.rdb;
     return new TenantInfo(t.id, s, Math.max(0, t.refs.get()), Instant.ofEpochMilli(t.lastUsedMillis),
         t.hotSinceMillis < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(t.hotSinceMillis)),
         t.coldStartNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(t.coldStartNanos)), t.created, t.db,
         t.diskBytes, ready && t.lease != null ? Optional.of(t.lease.expiresAt()) : Optional.empty(),
-        ready && t.rdb != null && s == TenantInfo.State.HOT ? Optional.of(t.rdb.status()) : Optional.empty());
+        ready && rdb != null && s == TenantInfo.State.HOT ? Optional.of(rdb.status()) : Optional.empty());
   }
 
   // ---- test hooks ------------------------------------------------------------------------------
+
+  /** Parks one tenant now if it can be (hot, no open handle, not parked); see {@link TenantParking} (tests). */
+  boolean parkNow(String tenantId) {
+    Tenant t = tenants.get(tenantId);
+    return t != null && parking.park(t);
+  }
+
+  /**
+   * Makes a parked tenant's replica position unknown, as when closing its replication failed while
+   * parking: the next unpark or eviction reopens replication and lists the replica (tests).
+   */
+  void forgetParkedPosition(String tenantId) {
+    Tenant t = tenants.get(tenantId);
+    if (t != null && t.parked) {
+      t.parkedAt = null;
+    }
+  }
 
   /** Renews every hot tenant's lease now, on the caller's thread (tests). */
   void renewLeasesNow() {

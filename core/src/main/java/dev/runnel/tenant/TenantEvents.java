@@ -25,6 +25,11 @@ final class TenantEvents {
   final LongAdder evictionFailures = new LongAdder();
   final LongAdder leaseConflicts = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
+  final LongAdder parks = new LongAdder();
+  final LongAdder parkFailures = new LongAdder();
+  final LongAdder unparks = new LongAdder();
+  final LongAdder unparkFailures = new LongAdder();
+  final LatencyHistogram.Recorder unparkLatency = new LatencyHistogram.Recorder();
   private final Map<EvictionCause, LongAdder> evictions = new EnumMap<>(EvictionCause.class);
   final LatencyHistogram.Recorder coldStartLatency = new LatencyHistogram.Recorder();
 
@@ -56,6 +61,7 @@ final class TenantEvents {
 
   TenantMetrics metrics(Collection<Tenant> tenants, int hot) {
     int starting = 0;
+    int parked = 0;
     long handles = 0;
     long disk = 0;
     for (Tenant t : tenants) {
@@ -64,12 +70,16 @@ final class TenantEvents {
       } else if (t.isHot()) {
         handles += Math.max(0, t.refs.get());
         disk += t.diskBytes;
+        if (t.parked) {
+          parked++;
+        }
       }
     }
     Map<EvictionCause, Long> ev = new EnumMap<>(EvictionCause.class);
     evictions.forEach((k, v) -> ev.put(k, v.sum()));
     return new TenantMetrics(hot, starting, handles, disk, coldStarts.sum(), created.sum(),
         coldStartFailures.sum(), hotAcquires.sum(), coldStartLatency.snapshot(), ev, evictionFailures.sum(),
-        leaseConflicts.sum(), leaseLosses.sum());
+        leaseConflicts.sum(), leaseLosses.sum(), parked, parks.sum(), parkFailures.sum(), unparks.sum(),
+        unparkFailures.sum(), unparkLatency.snapshot());
   }
 }

@@ -2,6 +2,7 @@ package dev.runnel.tenant;
 
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
+import dev.runnel.replicate.ReplicatedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -23,7 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Taking tenants down: idle and LRU/disk-budget sweeps, explicit and shutdown evictions, and the
- * teardown after a lost lease (see {@link TenantDatabases}, "Eviction" and "Leases").
+ * teardown after a lost lease (see {@link TenantDatabases}, "Eviction" and "Leases"). The sweep
+ * also parks idle tenants ({@link TenantParking}); a parked tenant is evicted without another sync
+ * (parking confirmed its position in the replica, and it has no replication or connection since),
+ * unless its database file changed since parking.
  *
  * <p>Locking: every teardown holds the tenant's {@link Tenant#lifecycle} lock and publishes
  * {@link Tenant#teardown} for acquirers to wait on; {@link #capLock} (owned here) keeps one thread
@@ -40,15 +44,17 @@ final class TenantEviction {
   private final TenantOptions options;
   private final Clock clock;
   private final TenantEvents events;
+  private final TenantParking parking;
   private final ReentrantLock capLock = new ReentrantLock();
 
   TenantEviction(ConcurrentHashMap<String, Tenant> tenants, AtomicInteger hot, TenantOptions options, Clock clock,
-      TenantEvents events) {
+      TenantEvents events, TenantParking parking) {
     this.tenants = tenants;
     this.hot = hot;
     this.options = options;
     this.clock = clock;
     this.events = events;
+    this.parking = parking;
   }
 
   /** {@link TenantDatabases#runMaintenance()}. */
@@ -56,11 +62,17 @@ final class TenantEviction {
     long now = clock.millis();
     long idle = options.idleTimeout().toMillis();
     long sweep = options.sweepInterval().toMillis();
+    long park = options.parkingEnabled() ? options.parkAfter().toMillis() : Long.MAX_VALUE;
     for (Tenant t : tenants.values()) {
       if (t.isHot() && t.refs.get() == 0) {
-        if (now - t.lastUsedMillis >= idle) {
+        long unused = now - t.lastUsedMillis;
+        if (unused >= idle) {
           evict(t, EvictionCause.IDLE, false, false);
-        } else if (now - t.lastUsedMillis >= sweep) {
+        } else if (t.parked) {
+          continue;
+        } else if (unused >= park) {
+          parking.park(t);
+        } else if (unused >= sweep) {
           t.closeIdleConnections(); // descriptors of a quiet tenant; reopened on its next use
         }
       }
@@ -159,10 +171,13 @@ final class TenantEviction {
       try {
         t.markUnusable("being evicted (" + cause + ")");
         t.closeConnections();
-        TxId target;
         try {
-          target = t.rdb.sync(options.replication().shutdownSyncTimeout());
-          confirmInReplica(t, target);
+          if (t.parked && !TenantParking.evictableAsParked(t)) {
+            parking.reopenLocked(t); // position unknown or file changed: upload what is pending first
+          }
+          if (!t.parked) {
+            flushAndConfirm(t, options.replication().shutdownSyncTimeout());
+          } // else: parking confirmed the final position in the replica and the file is unchanged
         } catch (IOException | RuntimeException e) {
           events.evictionFailures.increment();
           LOG.log(Level.WARNING, "runnel-tenant [{0}] eviction ({1}) postponed, tenant stays hot: {2}", t.id, cause,
@@ -184,7 +199,20 @@ final class TenantEviction {
     }
   }
 
-  private void confirmInReplica(Tenant t, TxId target) throws IOException {
+  /**
+   * The first steps of an eviction, also those of parking: a final sync that waits for the upload,
+   * then a listing of the replica that must show the synced TxId. The caller has closed the
+   * tenant's connections, so nothing can commit after the sync.
+   *
+   * @return the synced TxId
+   */
+  static TxId flushAndConfirm(Tenant t, java.time.Duration timeout) throws IOException {
+    TxId target = t.rdb.sync(timeout);
+    confirmInReplica(t, target);
+    return target;
+  }
+
+  private static void confirmInReplica(Tenant t, TxId target) throws IOException {
     if (target.isZero()) {
       return;
     }
@@ -206,7 +234,9 @@ final class TenantEviction {
       t.renewal.cancel(false);
     }
     try {
-      t.rdb.close();
+      if (t.rdb != null) { // null while parked: closed cleanly then
+        t.rdb.close();
+      }
     } catch (IOException | RuntimeException e) {
       if (releaseLease) {
         // Everything was confirmed in the replica before; a failure here only concerns cleanup.
@@ -249,8 +279,9 @@ final class TenantEviction {
         t.refs.set(-1);
         t.markUnusable("lease lost: " + reason);
         t.closeConnections();
-        TxId local = t.rdb.localTxId();
-        TxId remote = t.rdb.replicatedTxId();
+        ReplicatedDatabase r = t.rdb; // null while parked: then everything was confirmed uploaded
+        TxId local = r == null ? TxId.ZERO : r.localTxId();
+        TxId remote = r == null ? TxId.ZERO : r.replicatedTxId();
         if (local.compareTo(remote) > 0) {
           LOG.log(Level.ERROR, "runnel-tenant [{0}] lease lost with TxIds {1}..{2} not uploaded; they are "
               + "discarded (never acknowledged by sync)", t.id, remote.next(), local);

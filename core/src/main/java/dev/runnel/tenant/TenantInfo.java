@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param created         whether the cold start created the tenant (empty replica)
  * @param diskBytes       local bytes as last measured
  * @param leaseExpiresAt  when our lease runs out unless renewed
- * @param replication     the replication status, while replicating
+ * @param replication     the replication status, while replicating (empty while parked)
  */
 public record TenantInfo(
     String tenantId,
@@ -38,6 +38,11 @@ public record TenantInfo(
     STARTING,
     /** Ready: acquires return at once. */
     HOT,
+    /**
+     * Hot but idle and parked: no replication running, no connections, no descriptors; local files
+     * and lease kept. The next acquire reopens it (milliseconds, no restore).
+     */
+    PARKED,
     /** Being evicted or torn down; acquires wait for it to finish. */
     CLOSING
   }

@@ -20,6 +20,19 @@ public interface TenantListener {
   /** A tenant was evicted: its changes are in the replica and its local files are gone. */
   default void evicted(String tenantId, EvictionCause cause) {}
 
+  /**
+   * An idle tenant was parked: its changes are in the replica, its replication is stopped and its
+   * connections are closed; its local files and lease stay (see {@link TenantOptions#parkAfter()}).
+   */
+  default void parked(String tenantId) {}
+
+  /**
+   * A parked tenant was reopened by an acquire.
+   *
+   * @param elapsed time the acquire spent reopening it
+   */
+  default void unparked(String tenantId, Duration elapsed) {}
+
   /** This process lost a tenant's lease and stopped writing it. */
   default void leaseLost(String tenantId, String reason) {}
 
@@ -27,7 +40,8 @@ public interface TenantListener {
    * Something failed that the application may want to see: an eviction that could not upload (the
    * tenant stays hot and is retried later), a failed lease release, a failed cold start.
    *
-   * @param operation a short name: {@code cold-start}, {@code evict}, {@code lease-release}, ...
+   * @param operation a short name: {@code cold-start}, {@code evict}, {@code park}, {@code unpark},
+   *     {@code lease-release}, ...
    */
   default void error(String tenantId, String operation, Throwable error) {}
 }

@@ -6,7 +6,7 @@ import java.util.Map;
  * Aggregate counters of a {@link TenantDatabases}, a consistent-enough snapshot (each value is read
  * atomically, not all together). Counters are totals since the manager was built.
  *
- * @param hotTenants         tenants hot now (ready, replicating, holding their lease)
+ * @param hotTenants         tenants hot now (ready, holding their lease; replicating unless parked)
  * @param startingTenants    cold starts in progress
  * @param openHandles        handles not yet closed, over all tenants
  * @param diskBytes          bytes of the hot tenants' local files, as last measured
@@ -20,6 +20,14 @@ import java.util.Map;
  *                           tenant stayed hot and is retried later)
  * @param leaseConflicts     acquires refused because another holder's lease was live
  * @param leaseLosses        leases lost while hot
+ * @param parkedTenants      hot tenants parked now (counted in {@code hotTenants} too; see
+ *                           {@link TenantOptions#parkAfter()})
+ * @param parks              tenants parked
+ * @param parkFailures       parkings abandoned because the final sync or upload failed (the
+ *                           tenant stayed open and is retried by the next sweep)
+ * @param unparks            parked tenants reopened by an acquire
+ * @param unparkFailures     unparks that failed (the acquire threw; the tenant stayed parked)
+ * @param unparkLatency      time of successful unparks (the acquire that reopened the tenant)
  */
 public record TenantMetrics(
     int hotTenants,
@@ -34,7 +42,13 @@ public record TenantMetrics(
     Map<EvictionCause, Long> evictions,
     long evictionFailures,
     long leaseConflicts,
-    long leaseLosses) {
+    long leaseLosses,
+    int parkedTenants,
+    long parks,
+    long parkFailures,
+    long unparks,
+    long unparkFailures,
+    LatencyHistogram unparkLatency) {
 
   public TenantMetrics {
     evictions = Map.copyOf(evictions);

@@ -12,6 +12,20 @@ import java.util.regex.Pattern;
  * the {@code with*} methods.
  *
  * @param idleTimeout        a tenant unused (no open handle) for this long is evicted (default 5 min)
+ * @param parkAfter          a hot tenant unused (no open handle) for this long is <em>parked</em>:
+ *                           its replication is flushed to the replica and stopped cleanly and its
+ *                           connections are closed, so it holds no file descriptor, while its
+ *                           local files, its lease (still renewed) and its place among the hot
+ *                           tenants stay; the next acquire reopens it (a few milliseconds, no
+ *                           restore, the first sync incremental). Default 30 s: long enough that a
+ *                           tenant in a conversation (requests seconds apart) never pays the
+ *                           reopen, short enough that a process with thousands of hot tenants
+ *                           holds descriptors only for the ones used in the last half minute
+ *                           (about 9 each otherwise). It is checked by the sweep, so a tenant is
+ *                           parked between {@code parkAfter} and {@code parkAfter + sweepInterval}
+ *                           after its last use. {@link Duration#ZERO} ({@link #NEVER_PARK})
+ *                           disables parking; a value at or above {@code idleTimeout} has no effect
+ *                           (eviction comes first)
  * @param maxHotTenants      most tenants hot at once; over it, least-recently-used idle tenants are
  *                           evicted right after a cold start (default 1000). A soft cap: tenants
  *                           with open handles are never evicted for it
@@ -41,6 +55,7 @@ import java.util.regex.Pattern;
  */
 public record TenantOptions(
     Duration idleTimeout,
+    Duration parkAfter,
     int maxHotTenants,
     long diskBudgetBytes,
     Map<String, String> pragmas,
@@ -53,11 +68,20 @@ public record TenantOptions(
     Duration shutdownTimeout,
     ReplicationOptions replication) {
 
+  /** The default {@link #parkAfter()}: 30 s (see there for why). */
+  public static final Duration DEFAULT_PARK_AFTER = Duration.ofSeconds(30);
+  /** A {@link #parkAfter()} that disables parking. */
+  public static final Duration NEVER_PARK = Duration.ZERO;
+
   private static final Pattern PRAGMA_NAME = Pattern.compile("[a-z_]{1,64}");
   private static final Pattern PRAGMA_VALUE = Pattern.compile("[A-Za-z0-9_.+-]{1,64}");
 
   public TenantOptions {
     positive(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(parkAfter, "parkAfter");
+    if (parkAfter.isNegative()) {
+      throw new IllegalArgumentException("parkAfter must be >= 0 (0 = never park), got " + parkAfter);
+    }
     if (maxHotTenants < 1) {
       throw new IllegalArgumentException("maxHotTenants must be >= 1, got " + maxHotTenants);
     }
@@ -96,30 +120,41 @@ public record TenantOptions(
   }
 
   public static TenantOptions defaults() {
-    return new TenantOptions(Duration.ofMinutes(5), 1000, 0, Map.of(), 4, Duration.ofSeconds(5),
+    return new TenantOptions(Duration.ofMinutes(5), DEFAULT_PARK_AFTER, 1000, 0, Map.of(), 4, Duration.ofSeconds(5),
         Duration.ofSeconds(30), true, Duration.ofSeconds(30), 16, Duration.ofSeconds(60),
         ReplicationOptions.defaults());
   }
 
   public TenantOptions withIdleTimeout(Duration d) {
-    return new TenantOptions(d, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
+    return new TenantOptions(d, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
         verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
+  /** {@link #parkAfter()}; {@link Duration#ZERO} (or {@link #NEVER_PARK}) disables parking. */
+  public TenantOptions withParkAfter(Duration d) {
+    return new TenantOptions(idleTimeout, d, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout,
+        leaseTtl, verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
+  }
+
+  /** Whether idle tenants are parked at all ({@link #parkAfter()} is not zero). */
+  public boolean parkingEnabled() {
+    return !parkAfter.isZero();
+  }
+
   public TenantOptions withMaxHotTenants(int n) {
-    return new TenantOptions(idleTimeout, n, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
+    return new TenantOptions(idleTimeout, parkAfter, n, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
         verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   public TenantOptions withDiskBudgetBytes(long n) {
-    return new TenantOptions(idleTimeout, maxHotTenants, n, pragmas, maxReaders, busyTimeout, leaseTtl,
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, n, pragmas, maxReaders, busyTimeout, leaseTtl,
         verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   /** Replaces the extra pragmas (iteration order of {@code p} is kept). */
   public TenantOptions withPragmas(Map<String, String> p) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, p, maxReaders, busyTimeout, leaseTtl,
-        verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, p, maxReaders, busyTimeout,
+        leaseTtl, verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   /** Adds or replaces one pragma. */
@@ -130,37 +165,38 @@ public record TenantOptions(
   }
 
   public TenantOptions withMaxReaders(int n) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, n, busyTimeout, leaseTtl,
-        verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, n, busyTimeout,
+        leaseTtl, verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   public TenantOptions withBusyTimeout(Duration d) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, d, leaseTtl,
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, d, leaseTtl,
         verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   public TenantOptions withLeaseTtl(Duration d) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, d,
-        verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout,
+        d, verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   public TenantOptions withVerifyLeaseOnUpload(boolean v) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
-        v, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout,
+        leaseTtl, v, sweepInterval, shutdownParallelism, shutdownTimeout, replication);
   }
 
   public TenantOptions withSweepInterval(Duration d) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
-        verifyLeaseOnUpload, d, shutdownParallelism, shutdownTimeout, replication);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout,
+        leaseTtl, verifyLeaseOnUpload, d, shutdownParallelism, shutdownTimeout, replication);
   }
 
   public TenantOptions withShutdown(int parallelism, Duration timeout) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
-        verifyLeaseOnUpload, sweepInterval, parallelism, timeout, replication);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout,
+        leaseTtl, verifyLeaseOnUpload, sweepInterval, parallelism, timeout, replication);
   }
 
   public TenantOptions withReplication(ReplicationOptions r) {
-    return new TenantOptions(idleTimeout, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout, leaseTtl,
-        verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, r);
+    return new TenantOptions(idleTimeout, parkAfter, maxHotTenants, diskBudgetBytes, pragmas, maxReaders, busyTimeout,
+        leaseTtl, verifyLeaseOnUpload, sweepInterval, shutdownParallelism, shutdownTimeout, r);
   }
 }
+

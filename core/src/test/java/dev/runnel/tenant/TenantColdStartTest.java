@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -201,24 +200,6 @@ class TenantColdStartTest {
     }
   }
 
-  /** Open descriptors of this process on files under {@code dir}, by relative path. */
-  private static Map<String, Integer> descriptorsUnder(Path dir) throws IOException {
-    Map<String, Integer> byFile = new TreeMap<>();
-    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path fd : fds.toList()) {
-        try {
-          Path target = Files.readSymbolicLink(fd);
-          if (target.startsWith(dir)) {
-            byFile.merge(dir.relativize(target).toString(), 1, Integer::sum);
-          }
-        } catch (IOException e) {
-          // closed meanwhile
-        }
-      }
-    }
-    return byFile;
-  }
-
   @Test
   void hotTenant_descriptors_explainedByFileAndIdleConnectionsGiveTheirsBack() throws Exception {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd (Linux)");
@@ -231,7 +212,7 @@ class TenantColdStartTest {
         h.sync();
       }
       Path dir = m.cacheDirectory().resolve("acme");
-      Map<String, Integer> pooled = descriptorsUnder(dir);
+      Map<String, Integer> pooled = TenantTesting.descriptorsUnder(dir);
       System.out.println("descriptors of one hot tenant, writer and one reader pooled: " + pooled);
       assertEquals(List.of("acme.db", "acme.db-shm", "acme.db-wal"), List.copyOf(pooled.keySet()),
           "nothing but the database, its WAL and its shared memory (no LTX files, no temp files)");
@@ -243,7 +224,7 @@ class TenantColdStartTest {
 
       clock.advance(Duration.ofSeconds(11));
       m.runMaintenance();
-      Map<String, Integer> idle = descriptorsUnder(dir);
+      Map<String, Integer> idle = TenantTesting.descriptorsUnder(dir);
       System.out.println("descriptors of one hot tenant unused for a sweep interval: " + idle);
       assertEquals(2, idle.get("acme.db-wal"), "only the engine's two connections keep the WAL open");
       assertTrue(m.tenantInfo("acme").isPresent(), "still hot");

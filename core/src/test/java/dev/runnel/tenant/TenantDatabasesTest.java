@@ -15,10 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runnel.ltx.TxId;
-import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
-import dev.runnel.restore.RestoreTarget;
-import dev.runnel.restore.Restorer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +50,7 @@ class TenantDatabasesTest {
 
   @AfterEach
   void closeAll() {
-    for (TenantDatabases m : managers) {
-      try {
-        m.close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
+    TenantTesting.closeAll(managers);
   }
 
   private Path replicaRoot() {
@@ -85,18 +76,7 @@ class TenantDatabasesTest {
   }
 
   private List<String> restoredValues(String tenant) throws Exception {
-    Path out = tmp.resolve("restored-" + tenant + "-" + System.nanoTime() + ".db");
-    try (ReplicaClient r = FileReplicaClient.create(replicaRoot().resolve(tenant))) {
-      Restorer.restore(r, RestoreTarget.latest(), out, Restorer.Options.defaults());
-    }
-    List<String> vals = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT v FROM items ORDER BY id")) {
-      while (rs.next()) {
-        vals.add(rs.getString(1));
-      }
-    }
-    return vals;
+    return TenantTesting.restoredValues(replicaRoot(), tenant, tmp);
   }
 
   @Test

@@ -15,14 +15,8 @@ import dev.runnel.replica.ConditionalStore;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
-import dev.runnel.restore.RestoreTarget;
-import dev.runnel.restore.Restorer;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,13 +33,7 @@ class TenantLeaseTest {
 
   @AfterEach
   void closeAll() {
-    for (TenantDatabases m : managers) {
-      try {
-        m.close();
-      } catch (Exception ignored) {
-        // a manager that lost leases may fail to flush
-      }
-    }
+    TenantTesting.closeAll(managers);
   }
 
   private TenantDatabases manager(String name, Clock clock, TenantOptions o, TenantListener l) throws Exception {
@@ -69,18 +57,7 @@ class TenantLeaseTest {
   }
 
   private List<String> restoredValues(String tenant) throws Exception {
-    Path out = tmp.resolve("restored-" + System.nanoTime() + ".db");
-    try (ReplicaClient r = replica(tenant)) {
-      Restorer.restore(r, RestoreTarget.latest(), out, Restorer.Options.defaults());
-    }
-    List<String> vals = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT v FROM items ORDER BY id")) {
-      while (rs.next()) {
-        vals.add(rs.getString(1));
-      }
-    }
-    return vals;
+    return TenantTesting.restoredValues(tmp.resolve("replica"), tenant, tmp);
   }
 
   @Test

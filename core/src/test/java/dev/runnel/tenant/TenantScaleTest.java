@@ -7,7 +7,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +31,7 @@ class TenantScaleTest {
         .options(TenantTesting.fastOptions().withMaxHotTenants(cap).withMaxReaders(1))
         .schemaInitializer(TenantTesting.SCHEMA)
         .build()) {
+      long fdsBase = TenantTesting.openDescriptors();
       long heapAt = 0;
       long fdsAt = 0;
       long t0 = System.nanoTime();
@@ -43,14 +43,14 @@ class TenantScaleTest {
         }
         if (i + 1 == checkpoint) {
           heapAt = heapAfterGc();
-          fdsAt = openFds();
+          fdsAt = TenantTesting.openDescriptors();
           System.out.printf("after %d: hot %d, heap %d MB, fds %d, %.1f s%n", i + 1, m.metrics().hotTenants(),
               heapAt >> 20, fdsAt, (System.nanoTime() - t0) / 1e9);
         }
         assertTrue(m.metrics().hotTenants() <= cap, "hot " + m.metrics().hotTenants());
       }
       long heapEnd = heapAfterGc();
-      long fdsEnd = openFds();
+      long fdsEnd = TenantTesting.openDescriptors();
       TenantMetrics mt = m.metrics();
       System.out.printf("after %d: hot %d, heap %d MB, fds %d, %.1f s; %s%n", total, mt.hotTenants(), heapEnd >> 20,
           fdsEnd, (System.nanoTime() - t0) / 1e9, mt);
@@ -60,6 +60,16 @@ class TenantScaleTest {
       assertTrue(fdsEnd <= fdsAt + fdsAt / 10 + 50, "descriptors grew from " + fdsAt + " to " + fdsEnd);
       assertTrue(heapEnd <= heapAt + heapAt / 4 + (32L << 20),
           "heap grew from " + (heapAt >> 20) + " MB to " + (heapEnd >> 20) + " MB");
+
+      // Parked, the same hot tenants hold no descriptors at all.
+      for (String id : m.hotTenantIds()) {
+        assertTrue(m.parkNow(id), id);
+      }
+      long fdsParked = TenantTesting.openDescriptors();
+      System.out.printf("%d hot tenants parked: fds %d (before any tenant: %d, hot and unparked: %d)%n",
+          m.metrics().parkedTenants(), fdsParked, fdsBase, fdsEnd);
+      assertEquals(cap, m.metrics().parkedTenants());
+      assertTrue(fdsParked <= fdsBase + 20, "parked: " + fdsParked + " descriptors, before any tenant " + fdsBase);
     } finally {
       if (!root.equals(tmp)) {
         TenantFiles.deleteTree(root);
@@ -74,11 +84,5 @@ class TenantScaleTest {
       Thread.sleep(50);
     }
     return mem.getHeapMemoryUsage().getUsed();
-  }
-
-  private static long openFds() throws Exception {
-    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-      return s.count();
-    }
   }
 }

@@ -4,12 +4,16 @@ import dev.runnel.ltx.TxId;
 import dev.runnel.replica.ConditionalStore;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
+import dev.runnel.replica.file.FileReplicaClient;
+import dev.runnel.restore.RestoreTarget;
+import dev.runnel.restore.Restorer;
 import dev.runnel.replicate.ReplicationOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -80,6 +86,58 @@ final class TenantTesting {
       }
     }
     return out;
+  }
+
+  /** Closes every manager a test built, ignoring failures (a manager that lost leases may fail to flush). */
+  static void closeAll(List<TenantDatabases> managers) {
+    for (TenantDatabases m : managers) {
+      try {
+        m.close();
+      } catch (Exception ignored) {
+        // best effort: the test is over
+      }
+    }
+  }
+
+  /** Open descriptors of this process on files under {@code dir}, by relative path. */
+  static Map<String, Integer> descriptorsUnder(Path dir) throws IOException {
+    Map<String, Integer> byFile = new TreeMap<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          Path target = Files.readSymbolicLink(fd);
+          if (target.startsWith(dir)) {
+            byFile.merge(dir.relativize(target).toString(), 1, Integer::sum);
+          }
+        } catch (IOException e) {
+          // closed meanwhile
+        }
+      }
+    }
+    return byFile;
+  }
+
+  /** Open descriptors of this process. */
+  static long openDescriptors() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  /** The {@code items} values of {@code tenant} restored (latest) from its replica under {@code replicaRoot}. */
+  static List<String> restoredValues(Path replicaRoot, String tenant, Path scratch) throws Exception {
+    Path out = scratch.resolve("restored-" + tenant + "-" + System.nanoTime() + ".db");
+    try (ReplicaClient r = FileReplicaClient.create(replicaRoot.resolve(tenant))) {
+      Restorer.restore(r, RestoreTarget.latest(), out, Restorer.Options.defaults());
+    }
+    List<String> vals = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT v FROM items ORDER BY id")) {
+      while (rs.next()) {
+        vals.add(rs.getString(1));
+      }
+    }
+    return vals;
   }
 
   /** Files (not directories) under {@code dir}, relative, sorted. */

@@ -52,9 +52,18 @@ class TenantS3Test {
   }
 
   private TenantDatabases manager(String name, String bucket, AtomicInteger clients) throws Exception {
+    return manager(name, bucket, clients, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  /** {@code made}: the S3 clients the manager asked for, by tenant (the newest). */
+  private TenantDatabases manager(String name, String bucket, AtomicInteger clients,
+      java.util.Map<String, S3ReplicaClient> made) throws Exception {
     Function<String, ReplicaClient> factory = id -> {
       clients.incrementAndGet();
-      return S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "tenants/" + id).build());
+      S3ReplicaClient c =
+          S3ReplicaClient.create(S3TestServer.config(front.endpoint(), bucket, "tenants/" + id).build());
+      made.put(id, c);
+      return c;
     };
     return TenantDatabases.builder()
         .replicaFactory(factory)
@@ -152,6 +161,40 @@ class TenantS3Test {
     AtomicInteger clientsC = new AtomicInteger();
     try (TenantDatabases c = manager("c", bucket, clientsC); TenantHandle h = c.acquire("s3-org")) {
       assertEquals(501, count(h));
+    }
+  }
+
+  @Test
+  void park_onS3_keepsLeaseAndUnparksWithoutListingOrFullPageUpload() throws Exception {
+    String bucket = S3.server().newBucket();
+    java.util.Map<String, S3ReplicaClient> made = new java.util.concurrent.ConcurrentHashMap<>();
+    try (TenantDatabases a = manager("a", bucket, new AtomicInteger(), made);
+        TenantDatabases b = manager("b", bucket, new AtomicInteger())) {
+      try (TenantHandle h = a.acquire("parked-org"); Connection w = h.writer(); Statement st = w.createStatement()) {
+        st.execute("INSERT INTO items (v) VALUES ('before parking')");
+        h.sync();
+      }
+      assertTrue(a.parkNow("parked-org"));
+      assertEquals(TenantInfo.State.PARKED, a.tenantInfo("parked-org").orElseThrow().state());
+      assertThrows(TenantBusyException.class, () -> b.acquire("parked-org"), "the parked tenant keeps its lease");
+
+      dev.runnel.replica.s3.S3Stats stats = made.get("parked-org").stats();
+      long lists = stats.operations(dev.runnel.replica.s3.S3Stats.Op.LIST);
+      try (TenantHandle h = a.acquire("parked-org")) {
+        assertEquals(lists, stats.operations(dev.runnel.replica.s3.S3Stats.Op.LIST),
+            "unparking continues from the known TxId without listing the replica");
+        try (Connection w = h.writer(); Statement st = w.createStatement()) {
+          st.execute("INSERT INTO items (v) VALUES ('after unparking')");
+        }
+        h.sync();
+        assertEquals(0, h.status().fullPageSyncCount(), "incremental first sync after unparking");
+        assertEquals(2, count(h));
+      }
+      assertEquals(1, a.metrics().unparks());
+      assertEquals(1, a.metrics().coldStarts());
+    } // shutdown flushes and releases
+    try (TenantDatabases c = manager("c", bucket, new AtomicInteger()); TenantHandle h = c.acquire("parked-org")) {
+      assertEquals(2, count(h), "restored from S3 with both rows");
     }
   }
 }

@@ -118,6 +118,12 @@ final class ServerMetrics {
     Map<String, String> none = Map.of();
     o.add("runnel_tenants_hot", "gauge", "Tenants hot now", none, m.hotTenants());
     o.add("runnel_tenants_starting", "gauge", "Cold starts in progress", none, m.startingTenants());
+    o.add("runnel_tenants_parked", "gauge", "Hot tenants parked (no descriptors; counted in hot too)", none,
+        m.parkedTenants());
+    o.add("runnel_tenant_parks_total", "counter", "Idle tenants parked", none, m.parks());
+    o.add("runnel_tenant_unparks_total", "counter", "Parked tenants reopened by an acquire", none, m.unparks());
+    o.add("runnel_tenant_park_failures_total", "counter", "Parkings abandoned (upload failed)", none,
+        m.parkFailures());
     o.add("runnel_tenant_open_handles", "gauge", "Open tenant handles", none, m.openHandles());
     o.add("runnel_tenants_disk_bytes", "gauge", "Local bytes of hot tenants", none, m.diskBytes());
     o.add("runnel_tenant_cold_starts_total", "counter", "Successful cold starts", none, m.coldStarts());

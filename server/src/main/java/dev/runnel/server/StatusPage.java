@@ -48,6 +48,7 @@ final class StatusPage {
         .append("</span><span>").append(esc(TIME.format(now))).append("</span></header>\n<main>\n");
     h.append("<div class=\"cards\">");
     card(h, Integer.toString(m.hotTenants()), "hot tenants");
+    card(h, Integer.toString(m.parkedTenants()), "parked");
     card(h, Integer.toString(m.startingTenants()), "starting");
     card(h, Long.toString(m.coldStarts()), "cold starts");
     card(h, Long.toString(m.tenantsCreated()), "tenants created");

@@ -363,6 +363,8 @@ class RestApiTest {
     assertTrue(m.body().contains("runnel_http_requests_total{method=\"POST\",route=\"/t/{tenant}/{table}\",status=\"201\"}"),
         m.body());
     assertTrue(m.body().contains("runnel_tenants_hot "));
+    assertTrue(m.body().contains("runnel_tenants_parked 0"), m.body());
+    assertTrue(m.body().contains("runnel_tenant_unparks_total 0"), m.body());
     assertTrue(m.body().contains("litestream_replica_lag_seconds{"));
     assertTrue(m.body().contains("runnel_http_request_duration_seconds_bucket{"));
     assertEquals(200, get(server, "/healthz").status());
