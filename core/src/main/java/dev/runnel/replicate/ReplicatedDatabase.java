@@ -810,6 +810,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
         }
       } catch (IOException e) {
         failure = e;
+      } catch (RuntimeException e) {
+        // Still release the connections and the descriptor below: a session left open would keep
+        // its read mark (and so the WAL) pinned for the life of the process.
+        failure = new IOException(db + ": final sync failed: " + e, e);
       }
       long deadline = System.nanoTime() + options.shutdownSyncTimeout().toNanos();
       while (true) {

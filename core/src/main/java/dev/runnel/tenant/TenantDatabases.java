@@ -567,6 +567,12 @@ public final class TenantDatabases implements AutoCloseable {
     }
   }
 
+  /** The replica position a parked tenant trusts, if any (tests). */
+  Optional<TxId> parkedPosition(String tenantId) {
+    Tenant t = tenants.get(tenantId);
+    return t != null && t.parked ? Optional.ofNullable(t.parkedAt) : Optional.empty();
+  }
+
   /** Renews every hot tenant's lease now, on the caller's thread (tests). */
   void renewLeasesNow() {
     for (Tenant t : tenants.values()) {

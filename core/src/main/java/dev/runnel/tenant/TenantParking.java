@@ -94,8 +94,15 @@ final class TenantParking {
           LOG.log(Level.WARNING, "runnel-tenant [{0}] closing replication for parking: {1} (the replica is "
               + "listed again when the tenant is next used)", t.id, e.getMessage());
         }
+        FileStamp stamp = FileStamp.of(t.db);
+        if (at != null && (stamp == null || stamp.walSize() >= 0)) {
+          // SQLite deletes the WAL when the last connection closes: a WAL still there means a
+          // connection outside this manager has the file open and may write it at any time, so
+          // the position is not trusted (the next use lists the replica; eviction reopens first).
+          at = null;
+        }
         t.parkedAt = at;
-        t.parkedFile = FileStamp.of(t.db);
+        t.parkedFile = stamp;
         t.rdb = null;
         t.parked = true;
         events.parks.increment();
@@ -198,6 +205,19 @@ final class TenantParking {
     }
     FencedReplicaClient fenced = new FencedReplicaClient(t.replica, t.lease, options.verifyLeaseOnUpload());
     TxId at = t.parkedAt;
+    if (at != null) {
+      // The position is only as good as the lease: a lease that lapsed while parked (missed
+      // renewals in a paused process) may have let another holder write above it. Proving it ours
+      // renews it by compare-and-swap when near expiry; failing that, fencing stops our uploads,
+      // and we list the replica instead of trusting the position.
+      try {
+        t.lease.checkWritable(false);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "runnel-tenant [{0}] lease not provably ours at unpark ({1}); listing the "
+            + "replica", t.id, e.getMessage());
+        at = null;
+      }
+    }
     ReplicatedDatabase r = at != null
         ? ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime, at)
         : ReplicatedDatabase.open(t.db, fenced, tenantReplication, runtime);

@@ -444,6 +444,28 @@ class TenantParkingTest {
   }
 
   @Test
+  void parkNow_connectionOutsideTheManagerOpen_positionNotTrusted() throws Exception {
+    TenantDatabases m = manager();
+    writeAndPark(m, "plain", "one");
+    assertTrue(m.parkedPosition("plain").isPresent(), "nothing else had the file open");
+    try (TenantHandle h = m.acquire("acme")) {
+      insert(h, "a");
+    }
+    Path db = m.cacheDirectory().resolve("acme").resolve("acme.db");
+    try (Connection outside = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = outside.createStatement()) {
+      st.execute("SELECT count(*) FROM items");
+      assertTrue(m.parkNow("acme"));
+      // That connection may write at any moment, even between parking's last capture and its
+      // file stamp: the WAL it keeps open says so, and the position must not be trusted.
+      assertTrue(m.parkedPosition("acme").isEmpty());
+      st.execute("INSERT INTO items (v) VALUES ('outside')");
+    }
+    assertTrue(m.evict("acme"));
+    assertEquals(List.of("a", "outside"), restoredValues("acme"));
+  }
+
+  @Test
   void acquire_parkedTenantWithUnknownPosition_listsReplicaAndContinues() throws Exception {
     TenantDatabases m = manager();
     writeAndPark(m, "acme", "one");
