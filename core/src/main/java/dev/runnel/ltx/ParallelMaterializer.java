@@ -145,16 +145,7 @@ final class ParallelMaterializer {
     }
     synchronized (this) {
       if (failure != null) {
-        if (failure instanceof IOException e) {
-          throw e;
-        }
-        if (failure instanceof RuntimeException e) {
-          throw e;
-        }
-        if (failure instanceof Error e) {
-          throw e;
-        }
-        throw new IOException(failure);
+        throw dev.runnel.io.Failures.rethrow(failure);
       }
     }
     for (Worker w : workers) {

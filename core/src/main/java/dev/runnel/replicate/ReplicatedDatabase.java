@@ -1,22 +1,16 @@
 package dev.runnel.replicate;
 
-import dev.runnel.ltx.LtxEncoder;
 import dev.runnel.ltx.LtxFileName;
 import dev.runnel.ltx.TxId;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
-import dev.runnel.wal.WalFrame;
-import dev.runnel.wal.WalHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
@@ -25,13 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.sqlite.SQLiteCommitListener;
-import org.sqlite.SQLiteConnection;
 
 /**
  * One SQLite database replicated in this process: captures committed WAL frames into local L0
@@ -52,9 +40,6 @@ import org.sqlite.SQLiteConnection;
  */
 public final class ReplicatedDatabase implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicatedDatabase.class.getName());
-  private static final long[] COMMIT_RECHECK_MS = {1, 10, 50};
-  /** How long application connections wait for a lock before SQLITE_BUSY. */
-  private static final Duration APP_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path db;
   private final Path wal;
@@ -68,19 +53,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private final Uploader uploader;
   private final int pageSize;
   private final ReentrantLock syncLock = new ReentrantLock();
-  private final AtomicBoolean syncQueued = new AtomicBoolean();
-  /** Commits seen by the commit hook of Runnel-opened connections (only compared, never read as a count). */
-  private final AtomicLong commitHints = new AtomicLong();
-  /**
-   * When the last sync captured at least this many WAL frames, commits are arriving faster than
-   * syncs: the next commit-triggered sync waits until {@link #BUSY_SYNC_GAP_NANOS} after it ended.
-   */
-  private static final int BUSY_SYNC_FRAMES = 8;
-  private static final long BUSY_SYNC_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-  /** {@link System#nanoTime()} before which a commit hint does not sync; 0 = at once. */
-  private volatile long busySyncUntilNanos;
-  private final AtomicInteger commitRechecks = new AtomicInteger(-1);
-  private final AtomicInteger openAppConnections = new AtomicInteger();
+  private final SyncScheduler scheduler;
+  private final AppConnections appConnections;
   /** Unregisters this database's change check from the runtime's shared monitor pass. */
   private final Runnable monitor;
   /** Identity (inode) of the database file when replication started. */
@@ -104,7 +78,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
   private volatile long syncNanos;
   private final Checkpointer checkpointer;
 
-  private ReplicatedDatabase(Path db, ReplicaClient replica, ReplicationOptions options, ReplicationRuntime runtime,
+  ReplicatedDatabase(Path db, ReplicaClient replica, ReplicationOptions options, ReplicationRuntime runtime,
       MetaDirectory meta, FileChannel dbFile, SqliteSession session, int pageSize, WalCapture capture,
       TxId remoteMax) {
     this.db = db;
@@ -118,9 +92,15 @@ public final class ReplicatedDatabase implements AutoCloseable {
     this.pageSize = pageSize;
     this.capture = capture;
     this.uploader = new Uploader(db.getFileName().toString(), meta, replica, runtime, options, remoteMax);
-    this.dbFileKey = fileKey(db);
+    this.dbFileKey = DatabaseOpener.fileKey(db);
     this.checkpointer = new Checkpointer(db, pageSize, options, runtime.clock(), session, capture,
         () -> syncLocked(false));
+    this.scheduler = new SyncScheduler(runtime, () -> closed, this::syncPass, this::syncFailed);
+    this.appConnections = new AppConnections(db, session, this::commitHint, () -> {
+      if (channelCloseDeferred) {
+        closeChannelQuietly();
+      }
+    });
     long interval = options.monitorInterval().toMillis();
     this.monitor = runtime.monitor(interval, this::tick);
   }
@@ -169,146 +149,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
   /** {@code restoredAt} non-null: see {@link #openRestored}; {@code knownReplicaMax} null: list the replica. */
   private static ReplicatedDatabase open(Path db, ReplicaClient replica, ReplicationOptions options,
       ReplicationRuntime runtime, TxId restoredAt, TxId knownReplicaMax) throws IOException {
-    Path path = db.toAbsolutePath().normalize();
-    checkSqliteFile(path);
-    MetaDirectory meta = new MetaDirectory(options.metaPath().orElseGet(() -> MetaDirectory.defaultFor(path)));
-    meta.init();
-    Path walPath = path.resolveSibling(path.getFileName() + "-wal");
-    Optional<TxId> clean;
-    if (restoredAt != null) {
-      // The database file is a fresh restore: L0 files of an earlier life describe another file.
-      meta.takeCleanState(path);
-      if (!meta.listL0().isEmpty()) {
-        meta.deleteAllL0();
-      }
-      clean = Optional.of(restoredAt);
-    } else {
-      clean = meta.takeCleanState(path);
-    }
-    if (clean.isPresent() && Files.exists(walPath) && Files.size(walPath) > WalHeader.SIZE) {
-      clean = Optional.empty(); // someone wrote to the WAL since the clean shutdown
-    }
-    replica.init();
-    TxId remoteMax = knownReplicaMax != null ? knownReplicaMax : remoteMaxTxId(replica);
-
-    // The one long-lived descriptor, opened before SQLite and closed after it.
-    FileChannel dbFile = FileChannel.open(path, StandardOpenOption.READ);
-    SqliteSession session = null;
-    try {
-      session = SqliteSession.open(path, options.busyTimeout());
-      int pageSize = session.pageSize();
-      if (!Files.exists(walPath) || Files.size(walPath) <= WalHeader.SIZE) {
-        session.bumpSeq(); // give the WAL a frame so the read transaction pins a real read mark
-      }
-      session.acquireReadLock();
-      WalCapture capture = new WalCapture(path, dbFile, meta, runtime.clock(), options.maxSyncWalBytes(),
-          LtxEncoder.Options.DEFAULT);
-      boolean needSnapshot = false;
-      dropDamagedLocalFiles(meta, remoteMax, path);
-      List<LtxFileName> local = meta.listL0();
-      TxId localMax = local.isEmpty() ? TxId.ZERO : local.get(local.size() - 1).max();
-      if (clean.isPresent() && clean.get().equals(remoteMax) && !localMax.isAfter(remoteMax)) {
-        capture.startFromCleanState(clean.get(), pageSize, (int) (dbFile.size() / pageSize));
-      } else if (remoteMax.isAfter(localMax)) {
-        meta.deleteAllL0();
-        capture.resetTo(remoteMax, "database behind replica (local " + localMax + ", replica " + remoteMax + ")");
-      } else if (!local.isEmpty()) {
-        TxId firstPending = local.stream().filter(n -> n.max().isAfter(remoteMax)).map(LtxFileName::min)
-            .findFirst().orElse(localMax.next());
-        if (remoteMax.isZero() && !local.get(0).min().equals(TxId.ONE)) {
-          meta.deleteAllL0();
-          capture.resetTo(TxId.ZERO, "replica is empty; starting a new history");
-        } else if (firstPending.compareTo(remoteMax.next()) > 0) {
-          // Files the replica should hold are gone (deleted by hand, or an older replica put back).
-          // Continue the TxIds and put a fresh base under them: a full-page L0, then a snapshot.
-          meta.deleteAllL0();
-          capture.resetTo(localMax, "replica misses TxIds " + remoteMax.next() + ".." + firstPending.previous());
-          needSnapshot = true;
-        } else {
-          capture.recover(meta.l0Path(local.get(local.size() - 1)));
-        }
-      }
-      ReplicatedDatabase rdb = new ReplicatedDatabase(path, replica, options, runtime, meta, dbFile, session,
-          pageSize, capture, remoteMax);
-      if (needSnapshot) {
-        rdb.snapshot();
-      }
-      rdb.requestSync();
-      return rdb;
-    } catch (IOException | RuntimeException e) {
-      if (session != null) {
-        try {
-          session.close();
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      dbFile.close();
-      throw e;
-    }
-  }
-
-  /**
-   * Local L0 files are written without fsync, so after a power loss one may be empty or partial.
-   * Verifies the ones that matter (not yet in the replica, and the newest, which is the position)
-   * and deletes a damaged file together with every later one; what they held is still in the WAL
-   * or the database file, and the next sync re-captures it (full-page if needed).
-   */
-  private static void dropDamagedLocalFiles(MetaDirectory meta, TxId remoteMax, Path db) throws IOException {
-    List<LtxFileName> local = meta.listL0();
-    for (int i = 0; i < local.size(); i++) {
-      LtxFileName n = local.get(i);
-      if (!n.max().isAfter(remoteMax) && i != local.size() - 1) {
-        continue;
-      }
-      try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(meta.l0Path(n)), 64 * 1024)) {
-        dev.runnel.ltx.LtxDecoder.verify(in, n.toString());
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "{0}: local file {1} is damaged ({2}); dropping it and {3} later file(s)", db, n,
-            e.getMessage(), local.size() - i - 1);
-        for (int j = i; j < local.size(); j++) {
-          meta.deleteL0(local.get(j));
-        }
-        return;
-      }
-    }
-  }
-
-  private static Object fileKey(Path p) {
-    try {
-      return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static void checkSqliteFile(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      throw new NoSuchFileException(path.toString(), null, "database does not exist");
-    }
-    long size = Files.size(path);
-    if (size == 0) {
-      return; // a brand-new database; SQLite initialises it
-    }
-    byte[] head = new byte[16];
-    // Reading the header before SQLite opens the file is safe: no locks exist yet to lose.
-    try (InputStream in = Files.newInputStream(path)) {
-      if (in.readNBytes(head, 0, 16) < 16 || !new String(head, 0, 15, java.nio.charset.StandardCharsets.US_ASCII)
-          .equals("SQLite format 3")) {
-        throw new IOException(path + ": not an SQLite database (bad header)");
-      }
-    }
-  }
-
-  /** The highest TxId in any level of the replica (one {@link ReplicaClient#listAllLevels()}). */
-  private static TxId remoteMaxTxId(ReplicaClient replica) throws IOException {
-    TxId max = TxId.ZERO;
-    for (List<LtxFileInfo> files : replica.listAllLevels().values()) {
-      for (LtxFileInfo info : files) {
-        max = TxId.max(max, info.maxTxId());
-      }
-    }
-    return max;
+    return DatabaseOpener.open(db, replica, options, runtime, restoredAt, knownReplicaMax);
   }
 
   /**
@@ -368,47 +209,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     if (closed) {
       throw new SQLException(db + ": replication is closed");
     }
-    Connection c = SqliteSession.connect(db, APP_BUSY_TIMEOUT);
-    org.sqlite.BusyHandler.setHandler(c, new BarrierAwareBusyHandler(session, APP_BUSY_TIMEOUT));
-    c.unwrap(SQLiteConnection.class).addCommitListener(new SQLiteCommitListener() {
-      @Override
-      public void onCommit() {
-        commitHint();
-      }
-
-      @Override
-      public void onRollback() {}
-    });
-    openAppConnections.incrementAndGet();
-    AtomicBoolean connClosed = new AtomicBoolean();
-    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("close") && method.getParameterCount() == 0) {
-            try {
-              return method.invoke(c, args);
-            } catch (InvocationTargetException e) {
-              throw e.getCause();
-            } finally {
-              if (connClosed.compareAndSet(false, true)) {
-                appConnectionClosed();
-              }
-            }
-          }
-          if (method.getName().equals("unwrap") && args != null && args[0] == Connection.class) {
-            return proxy;
-          }
-          try {
-            return method.invoke(c, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
-  private void appConnectionClosed() {
-    if (openAppConnections.decrementAndGet() == 0 && channelCloseDeferred) {
-      closeChannelQuietly();
-    }
+    return appConnections.open();
   }
 
   /** Called from SQLite's commit hook, which runs before the commit's frames are written. */
@@ -416,25 +217,11 @@ public final class ReplicatedDatabase implements AutoCloseable {
     if (oldestUnreplicatedAt == null) {
       oldestUnreplicatedAt = runtime.clock().instant();
     }
-    commitHints.incrementAndGet();
-    if (commitRechecks.compareAndSet(-1, 0)) {
-      scheduleCommitSync();
-    }
+    scheduler.commitHint();
   }
 
-  private void scheduleCommitSync() {
-    long delayNanos = TimeUnit.MILLISECONDS.toNanos(COMMIT_RECHECK_MS[0]);
-    long busyUntil = busySyncUntilNanos;
-    if (busyUntil != 0) {
-      delayNanos = Math.max(delayNanos, busyUntil - System.nanoTime());
-    }
-    runtime.scheduler().schedule(this::requestSync, delayNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void requestSync() {
-    if (!closed && syncQueued.compareAndSet(false, true)) {
-      runtime.scheduler().execute(this::syncTask);
-    }
+  void requestSync() {
+    scheduler.request();
   }
 
   private void tick() {
@@ -461,39 +248,26 @@ public final class ReplicatedDatabase implements AutoCloseable {
     }
   }
 
-  private void syncTask() {
-    syncQueued.set(false);
+  /** One scheduled sync pass and the checkpoint policy ({@link SyncScheduler.Pass}). */
+  private boolean syncPass(Runnable started) throws IOException {
     syncLock.lock();
     try {
+      started.run();
       if (closed) {
-        return;
+        return false;
       }
-      long hintsBefore = commitHints.get();
       boolean wrote = syncLocked(false);
       checkpointer.maybeCheckpoint();
-      int recheck = commitRechecks.get();
-      if (recheck >= 0) {
-        // The commit hook fires before SQLite writes the frames; look again shortly if this pass
-        // came too early, then stop (the monitor tick covers anything later).
-        if (wrote || recheck + 1 >= COMMIT_RECHECK_MS.length) {
-          commitRechecks.set(-1);
-          // Commits hinted while this pass ran were ignored (a sync was pending); give them one.
-          if (commitHints.get() != hintsBefore && commitRechecks.compareAndSet(-1, 0)) {
-            scheduleCommitSync();
-          }
-        } else {
-          commitRechecks.set(recheck + 1);
-          runtime.scheduler().schedule(this::requestSync, COMMIT_RECHECK_MS[recheck + 1], TimeUnit.MILLISECONDS);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      syncErrorCount++;
-      lastSyncError = e.getMessage();
-      LOG.log(Level.WARNING, "{0}: sync failed: {1}", db, e.toString());
-      commitRechecks.set(-1);
+      return wrote;
     } finally {
       syncLock.unlock();
     }
+  }
+
+  private void syncFailed(Exception e) {
+    syncErrorCount++;
+    lastSyncError = e.getMessage();
+    LOG.log(Level.WARNING, "{0}: sync failed: {1}", db, e.toString());
   }
 
   /**
@@ -528,11 +302,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
       wrote = true;
       syncCount++;
       walBytesTotal += o.walBytes();
-      // A writer that keeps committing gets a file per BUSY_SYNC_GAP_NANOS (plus the sync) rather
-      // than one per pass: each file costs a create, an upload and (file replicas) two fsyncs that compete with
-      // the writer's own. Sparse commits (the lag a user sees) still sync within a millisecond.
-      busySyncUntilNanos = o.walBytes() >= BUSY_SYNC_FRAMES * (long) (WalFrame.HEADER_SIZE + pageSize)
-          ? System.nanoTime() + BUSY_SYNC_GAP_NANOS : 0;
+      scheduler.noteCaptured(o.walBytes(), pageSize);
       checkpointer.noteSynced();
       lastSyncAt = runtime.clock().instant();
       if (oldestUnreplicatedAt == null) {
@@ -759,7 +529,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     TxId remote = uploader.remoteTxId();
     Instant oldest = oldestUnreplicatedAt;
     Duration lag = Duration.ZERO;
-    if (remote.compareTo(local) >= 0 && !syncQueued.get()) {
+    if (remote.compareTo(local) >= 0 && !scheduler.queued()) {
       oldestUnreplicatedAt = null;
     } else if (oldest != null) {
       lag = Duration.between(oldest, runtime.clock().instant());
@@ -850,12 +620,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
           failure = e;
         }
       }
-      if (openAppConnections.get() > 0) {
+      if (appConnections.openCount() > 0) {
         // Closing the descriptor now would drop SQLite's locks for the application's connections.
         channelCloseDeferred = true;
         LOG.log(Level.WARNING, "{0}: closed while {1} application connection(s) are open; the database "
-            + "descriptor stays open until they close", db, openAppConnections.get());
-        if (openAppConnections.get() == 0) {
+            + "descriptor stays open until they close", db, appConnections.openCount());
+        if (appConnections.openCount() == 0) {
           closeChannelQuietly();
         }
       } else {

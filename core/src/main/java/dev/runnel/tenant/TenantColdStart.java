@@ -219,16 +219,7 @@ final class TenantColdStart {
         LOG.log(Level.WARNING, "runnel-tenant [" + t.id + "] cold start failed: " + e);
         events.notify(l2 -> l2.error(t.id, "cold-start", e));
       }
-      if (e instanceof IOException io1) {
-        throw io1;
-      }
-      if (e instanceof RuntimeException re) {
-        throw re;
-      }
-      if (e instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(e);
+      throw dev.runnel.io.Failures.rethrow(e);
     }
   }
 
