@@ -139,16 +139,28 @@ final class Checkpointer {
       Optional<WalHeader> before = readWalHeader();
       session.releaseReadLock();
       checkpointed = true;
+      Exception checkpointFailure = null;
       try {
         timedCheckpoint("PASSIVE");
-      } finally {
+      } catch (IOException | RuntimeException e) {
+        checkpointFailure = e; // the WAL may have been backfilled anyway: restart it as usual
+      }
+      try {
         // The capture runs while the new generation is pinned, so the header read here is the one
         // it continues from; the generation change must be noted before it reads any frame.
         session.restartWalPinned(() -> {
           noteGenerationChange(before, readWalHeader());
           syncer.syncCaptured();
         });
-        restarted = true;
+      } catch (IOException | RuntimeException e) {
+        if (checkpointFailure != null) {
+          e.addSuppressed(checkpointFailure);
+        }
+        throw e;
+      }
+      restarted = true;
+      if (checkpointFailure != null) {
+        throw dev.runnel.io.Failures.rethrow(checkpointFailure);
       }
     } finally {
       if (!restarted) {
@@ -174,7 +186,6 @@ final class Checkpointer {
    */
   private void backfillCaptured() throws IOException {
     session.moveReadLock(syncer::syncCaptured);
-    syncer.syncCaptured();
     session.backfillUnderReadLock();
   }
 

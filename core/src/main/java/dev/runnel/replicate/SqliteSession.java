@@ -274,7 +274,8 @@ final class SqliteSession implements AutoCloseable {
   }
 
   /**
-   * Moves the read transaction to the current end of the WAL with the WAL pinned throughout.
+   * Moves the read transaction to the current end of the WAL with the WAL pinned throughout, and
+   * runs {@code capture} before the pin goes.
    *
    * <p>A read transaction holds one of SQLite's read marks, and only a mark other than 0 stops a
    * writer from restarting the WAL; a transaction begun when every frame has been backfilled gets
@@ -282,10 +283,11 @@ final class SqliteSession implements AutoCloseable {
    * which a checkpoint by another connection (SQLite's auto-checkpoint, say) could backfill frames
    * not yet captured; the new read transaction then got mark 0, and the next writer restarted the
    * WAL over those frames (detected: a full-page sync). Here the barrier connection holds a read
-   * transaction while the main one moves, so backfill stops at its snapshot, and {@code capture}
-   * runs before the move, so that if the main one does get mark 0 (nothing new since the pin, all
-   * of it backfilled) everything in the WAL is captured: mark 0 also blocks every backfill, so at
-   * most one restart can follow, over captured frames only.
+   * transaction while the main one moves: backfill stops at its snapshot, and no restart can
+   * happen while it is held (its mark is not 0: something was not backfilled; or it is 0 and blocks
+   * every backfill, so the main transaction's mark is 0 only with nothing new since). The capture
+   * then reaches at least the main transaction's snapshot before the pin goes, so if that has mark
+   * 0 (which also blocks every backfill) at most one restart can follow, over captured frames only.
    */
   void moveReadLock(Capture capture) throws IOException {
     if (barrierHeld) {
@@ -297,9 +299,9 @@ final class SqliteSession implements AutoCloseable {
       } catch (SQLException e) {
         throw new IOException("pin the WAL: " + e.getMessage(), e);
       }
-      capture.toCurrentEnd();
       releaseReadLock();
       acquireReadLock();
+      capture.toCurrentEnd();
     } finally {
       rollbackQuietly(barrier);
     }
