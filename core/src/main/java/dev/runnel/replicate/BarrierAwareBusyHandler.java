@@ -3,7 +3,6 @@ package dev.runnel.replicate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.sqlite.BusyHandler;
 
 /**
  * The busy handler of connections from {@link ReplicatedDatabase#connect()}. SQLite's own handler
@@ -14,35 +13,24 @@ import org.sqlite.BusyHandler;
  *
  * <p>One instance per connection; SQLite calls it on the thread that runs the statement.
  */
-final class BarrierAwareBusyHandler extends BusyHandler {
+final class BarrierAwareBusyHandler extends TimedBusyHandler {
   /** Back-off between attempts while someone other than Runnel holds the lock, in µs. */
   private static final long[] BACKOFF_MICROS = {50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 25_000};
 
   private final SqliteSession session;
-  private final long timeoutNanos;
-  private long startedAt;
 
   BarrierAwareBusyHandler(SqliteSession session, Duration timeout) {
+    super(timeout);
     this.session = session;
-    this.timeoutNanos = timeout.toNanos();
   }
 
-  /** Returns non-zero to retry, zero to fail the statement with SQLITE_BUSY. */
   @Override
-  protected int callback(int previousCalls) {
-    long now = System.nanoTime();
-    if (previousCalls == 0) {
-      startedAt = now;
-    }
-    long left = timeoutNanos - (now - startedAt);
-    if (left <= 0) {
-      return 0;
-    }
-    if (session.awaitBarrierReleased(left)) {
-      return 1;
+  boolean pause(int previousCalls, long waitedNanos, long leftNanos) {
+    if (session.awaitBarrierReleased(leftNanos)) {
+      return true;
     }
     long pause = TimeUnit.MICROSECONDS.toNanos(BACKOFF_MICROS[Math.min(previousCalls, BACKOFF_MICROS.length - 1)]);
-    LockSupport.parkNanos(Math.min(pause, left));
-    return Thread.currentThread().isInterrupted() ? 0 : 1;
+    LockSupport.parkNanos(Math.min(pause, leftNanos));
+    return !Thread.currentThread().isInterrupted();
   }
 }

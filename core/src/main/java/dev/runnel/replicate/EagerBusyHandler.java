@@ -3,7 +3,6 @@ package dev.runnel.replicate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.sqlite.BusyHandler;
 
 /**
  * The busy handler of Runnel's write connection (the checkpoint barrier and the
@@ -17,35 +16,23 @@ import org.sqlite.BusyHandler;
  *
  * <p>One instance per connection; SQLite calls it on the thread that runs the statement.
  */
-final class EagerBusyHandler extends BusyHandler {
+final class EagerBusyHandler extends TimedBusyHandler {
   /** How long to retry without sleeping, in ns. */
   static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Pause between attempts after the spin budget, in ns. */
   static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
-  private final long timeoutNanos;
-  private long startedAt;
-
   EagerBusyHandler(Duration timeout) {
-    this.timeoutNanos = timeout.toNanos();
+    super(timeout);
   }
 
-  /** Returns non-zero to retry, zero to fail the statement with SQLITE_BUSY. */
   @Override
-  protected int callback(int previousCalls) {
-    long now = System.nanoTime();
-    if (previousCalls == 0) {
-      startedAt = now;
-    }
-    long waited = now - startedAt;
-    if (waited >= timeoutNanos) {
-      return 0;
-    }
-    if (waited < SPIN_NANOS) {
+  boolean pause(int previousCalls, long waitedNanos, long leftNanos) {
+    if (waitedNanos < SPIN_NANOS) {
       Thread.onSpinWait();
     } else {
-      LockSupport.parkNanos(Math.min(PARK_NANOS, timeoutNanos - waited));
+      LockSupport.parkNanos(Math.min(PARK_NANOS, leftNanos));
     }
-    return Thread.currentThread().isInterrupted() ? 0 : 1;
+    return !Thread.currentThread().isInterrupted();
   }
 }

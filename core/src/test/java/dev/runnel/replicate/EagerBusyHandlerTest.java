@@ -53,7 +53,7 @@ class EagerBusyHandlerTest {
       });
       writer.start();
       try {
-        while (commits.get() < 50) {
+        while (commits.get() < 50 && writerError.get() == null) {
           Thread.onSpinWait();
         }
         List<Long> waits = new ArrayList<>();
