@@ -117,13 +117,18 @@ final class SqliteSession implements AutoCloseable {
     }
     try {
       main.setAutoCommit(false);
-      try (Statement st = main.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
-        rs.next();
-        readLockHeld = true;
-      }
+      beginRead(main);
+      readLockHeld = true;
     } catch (SQLException e) {
       rollbackQuietly(main);
       throw new IOException("acquire read lock: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a read transaction (takes a WAL read mark) on {@code c}, which is not in autocommit mode. */
+  private static void beginRead(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
+      rs.next();
     }
   }
 
@@ -294,8 +299,8 @@ final class SqliteSession implements AutoCloseable {
       throw new IllegalStateException("moveReadLock while the barrier is held");
     }
     try {
-      try (Statement st = barrier.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
-        rs.next();
+      try {
+        beginRead(barrier);
       } catch (SQLException e) {
         throw new IOException("pin the WAL: " + e.getMessage(), e);
       }
