@@ -48,7 +48,7 @@ import org.sqlite.SQLiteConfig;
  * /proc/sys/vm/drop_caches} before each timed operation.
  *
  * <pre>
- * java -cp benchmarks.jar dev.runnel.bench.RestoreBench [--quick] [--mb N] [--runs N] [--no-cold]
+ * java -cp benchmarks.jar dev.runnel.bench.RestoreBench [--quick] [--mb N] [--runs N (default 8, quick 4)] [--no-cold]
  *     [--litestream PATH]
  * </pre>
  */
@@ -62,7 +62,7 @@ public final class RestoreBench {
   public static void main(String[] argv) throws Exception {
     Harness.Args args = new Harness.Args(argv);
     int mb = args.intValue("mb", 20, 200);
-    int runs = args.intValue("runs", 3, 5);
+    int runs = args.intValue("runs", 4, 8); // whole rounds of the balanced order of 4 operations
     Litestream ls = Litestream.find(args.string("litestream", ""));
     boolean cold = !args.flag("no-cold") && !args.quick() || args.flag("cold");
     List<String> contents = List.of(args.string("content", "text,random").split(","));
@@ -158,7 +158,7 @@ public final class RestoreBench {
           List<String> names = new ArrayList<>(ops.keySet());
           for (int r = 0; r < runs; r++) {
             for (int k = 0; k < names.size(); k++) {
-              String name = names.get((k + r) % names.size());
+              String name = names.get(Harness.balancedOrder(names.size(), r)[k]);
               clean(out);
               if (c) {
                 Harness.dropCaches();
@@ -195,8 +195,8 @@ public final class RestoreBench {
     }
     System.out.println();
     sum.print();
-    System.out.println("Where a Runnel restore spends its time (warm cache; the same steps Restorer runs, timed one by "
-        + "one; median (min–max) seconds over " + runs + " runs):");
+    System.out.println("Where a Runnel restore spends its time (warm cache; the parts of what Restorer runs, timed one "
+        + "by one; median (min–max) seconds over " + runs + " runs):");
     System.out.println();
     for (Harness.Table p : profiles) {
       p.print();
@@ -254,46 +254,51 @@ public final class RestoreBench {
     return out.toString();
   }
 
-  /** Times Restorer's steps separately: plan, download, decode only, decode + write, fsync. */
+  /**
+   * Times the parts of a restore separately, the way Restorer runs them for a file replica (read in
+   * place, page ranges decoded on {@link LtxMaterializer#defaultThreads()} threads): decode alone
+   * (into /dev/null), decode on one thread for comparison, decode + write without flushing, the
+   * fsync that then remains, and the real restore (write-behind + fsync) next to cp and its fsync.
+   */
   private static Harness.Table profile(String content, FileReplicaClient replica, RestorePlan planned, Path dir,
       int runs) throws Exception {
     Map<String, List<Double>> t = new LinkedHashMap<>();
     Path work = dir.resolve("profile");
     Files.createDirectories(work);
-    Path dl = work.resolve("download.ltx");
     Path out = work.resolve("out.db");
     Path src = dir.resolve("src.db");
+    int threads = LtxMaterializer.defaultThreads();
     for (int r = 0; r < runs; r++) {
-      Files.deleteIfExists(dl);
       Files.deleteIfExists(out);
       Harness.exec("sync");
       long s = System.nanoTime();
       RestorePlan plan = RestorePlanner.plan(replica, RestoreTarget.latest());
       add(t, "1 plan (list replica)", s);
-      LtxFileInfo f = plan.files().get(0);
-      s = System.nanoTime();
-      try (InputStream in = replica.open(f)) {
-        Files.copy(in, dl, StandardCopyOption.REPLACE_EXISTING);
+      List<LtxMaterializer.FileInput> inputs = new ArrayList<>();
+      for (LtxFileInfo f : plan.files()) {
+        inputs.add(new LtxMaterializer.FileInput(replica.filePath(f.level(), f.minTxId(), f.maxTxId()), f.name().toString()));
       }
-      add(t, "2 download (copy LTX into temp dir, no fsync)", s);
-      s = System.nanoTime();
-      try (LtxDecoder d = new LtxDecoder(new BufferedInputStream(Files.newInputStream(dl), 64 * 1024), "dl")) {
-        byte[] page = new byte[d.header().pageSize()];
-        while (d.nextPage(page) != 0) {
-          // decode, decompress, CRC-64 and verify only
+      for (int n : new int[] {1, threads}) {
+        s = System.nanoTime();
+        try (FileChannel nul = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE)) {
+          LtxMaterializer.materializeFiles(inputs, nul, n);
         }
+        add(t, "2 decode only, " + n + " thread" + (n == 1 ? "" : "s") + " (LZ4 + CRC-64 + checks, to /dev/null)", s);
       }
-      add(t, "3 decode only (LZ4 + CRC-64 + checks, no write)", s);
       s = System.nanoTime();
       try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
-          LtxDecoder d = new LtxDecoder(new BufferedInputStream(Files.newInputStream(dl), 64 * 1024), "dl")) {
-        LtxMaterializer.materialize(List.of(d), ch);
-        add(t, "4 decode + write (materialize, no fsync)", s);
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        LtxMaterializer.materializeFiles(inputs, ch, threads);
+        add(t, "3 decode + write, " + threads + " threads (no flush)", s);
         s = System.nanoTime();
         ch.force(true);
-        add(t, "5 fsync of the restored file", s);
+        add(t, "4 fsync after 3", s);
       }
+      Files.delete(out);
+      Harness.exec("sync");
+      s = System.nanoTime();
+      Restorer.restore(replica, plan, out, Restorer.Options.defaults());
+      add(t, "5 Restorer.restore (3 with write-behind, then fsync, rename, directory fsync)", s);
       Files.delete(out);
       Harness.exec("sync");
       s = System.nanoTime();

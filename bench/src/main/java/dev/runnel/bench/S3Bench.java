@@ -342,7 +342,7 @@ public final class S3Bench {
       List<String> names = new ArrayList<>(ops.keySet());
       for (int r = 0; r < runs; r++) {
         for (int k = 0; k < names.size(); k++) {
-          String name = names.get((k + r) % names.size());
+          String name = names.get(Harness.balancedOrder(names.size(), r)[k]);
           clean(out);
           long s = System.nanoTime();
           ops.get(name).run();

@@ -52,11 +52,10 @@ public final class Restorer {
   static final long SINGLE_THREAD_BYTES = 4L << 20;
   /**
    * Durable restores of at least this many replica bytes flush the output while it is written
-   * ({@link WriteBehind}), every {@link #WRITE_BEHIND_STEP_BYTES} of growth: the final fsync then
-   * has little left, which for a 200 MB database is most of the time {@code cp + fsync} spends.
+   * ({@link WriteBehind}, every 8 or 16 MiB of growth): the final fsync then has little left, which
+   * for a 200 MB database is most of the time {@code cp + fsync} spends.
    */
   static final long WRITE_BEHIND_MIN_BYTES = 16L << 20;
-  static final long WRITE_BEHIND_STEP_BYTES = 16L << 20;
   static final long WRITE_BEHIND_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /**
    * Plans of at most this many bytes (compressed) from a remote replica are downloaded into memory:
@@ -173,7 +172,7 @@ public final class Restorer {
         // Starting decode threads costs more than decoding a few MiB on one (tenant cold starts).
         int threads = bytes < SINGLE_THREAD_BYTES ? 1 : options.decodeThreads();
         if (options.durable() && bytes >= WRITE_BEHIND_MIN_BYTES) {
-          try (WriteBehind wb = new WriteBehind(ch, WRITE_BEHIND_STEP_BYTES, WRITE_BEHIND_POLL_NANOS)) {
+          try (WriteBehind wb = WriteBehind.start(ch, tmp, WRITE_BEHIND_POLL_NANOS)) {
             r = LtxMaterializer.materializeFiles(inputs, ch, threads);
             wb.finish();
           }
