@@ -173,9 +173,10 @@ final class Harness {
    * The order of {@code n} interleaved operations in round {@code round}: a Williams design, in
    * which every operation directly follows every other one equally often over {@link
    * #balancedRounds(int)} rounds. A plain rotation keeps the cyclic order, so each operation always
-   * follows the same predecessor and inherits its aftermath: on this VM, memory a large process
-   * just freed goes back to the host, and whoever writes next faults it in again (a restore right
-   * after Litestream's took 0.35–0.6 s instead of 0.2 s).
+   * follows the same predecessor and inherits its aftermath. Measured here: a Runnel restore right
+   * after Litestream's took 0.35–0.6 s instead of 0.2 s, with the kernel's copy into the page cache
+   * 10 times slower (perf); the likely cause is this VM's balloon device, which reports memory a
+   * large process just freed to the host, so the next writer faults it back in.
    */
   static int[] balancedOrder(int n, int round) {
     int[] first = new int[n];
