@@ -216,7 +216,7 @@ public final class TenantBench {
       Map<Integer, List<Double>> requests = new TreeMap<>();
       for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < kinds.size(); k++) {
-          String kind = kinds.get((k + r) % kinds.size());
+          String kind = kinds.get(Harness.balancedOrder(kinds.size(), r)[k]);
           for (int i = 0; i < n; i++) {
             long[] before = s3Ops();
             double msv = coldOnce(ms.get(kind), "t" + tag + "-" + i);

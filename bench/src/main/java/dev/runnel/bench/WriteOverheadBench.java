@@ -25,8 +25,9 @@ import org.sqlite.SQLiteConfig;
  * from {@link ReplicatedDatabase#connect()}, file replica on the same disk), and with Litestream
  * 0.3.13 (a {@code litestream replicate DB file://DIR} process beside the bare writer, default
  * settings, replica on the same disk; {@code --litestream PATH}), for synchronous NORMAL and FULL.
- * Runs are interleaved (the order of the three systems rotates per run) and each one uses a fresh
- * database and, for Litestream, a fresh process that has written its first snapshot.
+ * Runs are interleaved in {@link Harness#balancedOrder} (each system follows each other one equally
+ * often over 6 runs) and each one uses a fresh database and, for Litestream, a fresh process that
+ * has written its first snapshot.
  *
  * <pre>
  * java -cp benchmarks.jar dev.runnel.bench.WriteOverheadBench [--quick] [--runs N] [--seconds S]
@@ -59,7 +60,7 @@ public final class WriteOverheadBench {
     Harness.Args args = new Harness.Args(argv);
     String rb = args.string("replica-base", "");
     replicaBase = rb.isEmpty() ? null : Path.of(rb);
-    int runs = args.intValue("runs", 3, 5);
+    int runs = args.intValue("runs", 3, 6); // full: one whole balanced design of 3 systems
     double seconds = args.doubleValue("seconds", 1, 6);
     int warmup = args.intValue("warmup", 300, 1000);
     List<String> syncModes = List.of(args.string("synchronous", "NORMAL,FULL").split(","));
@@ -81,7 +82,7 @@ public final class WriteOverheadBench {
     for (int r = 0; r < runs; r++) {
       for (String sync : syncModes) {
         for (int k = 0; k < systems.size(); k++) {
-          String system = systems.get((k + r) % systems.size());
+          String system = systems.get(Harness.balancedOrder(systems.size(), r)[k]);
           Sample s = once(system, sync, seconds, warmup);
           String key = sync + "/" + system;
           results.computeIfAbsent(key, x -> new ArrayList<>()).add(s);
