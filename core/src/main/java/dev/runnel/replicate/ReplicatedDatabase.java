@@ -95,7 +95,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
     this.dbFileKey = DatabaseOpener.fileKey(db);
     this.checkpointer = new Checkpointer(db, pageSize, options, runtime.clock(), session, capture,
         () -> syncLocked(false));
-    this.scheduler = new SyncScheduler(runtime, () -> closed, this::syncPass, this::syncFailed);
+    this.scheduler = new SyncScheduler(runtime, () -> closed, uploader::busy, this::syncPass, this::syncFailed);
+    uploader.onIdle(scheduler::uploadIdle);
     this.appConnections = new AppConnections(db, session, this::commitHint, () -> {
       if (channelCloseDeferred) {
         closeChannelQuietly();
@@ -529,7 +530,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
     TxId remote = uploader.remoteTxId();
     Instant oldest = oldestUnreplicatedAt;
     Duration lag = Duration.ZERO;
-    if (remote.compareTo(local) >= 0 && !scheduler.queued()) {
+    if (remote.compareTo(local) >= 0 && !scheduler.passPending()) {
       oldestUnreplicatedAt = null;
     } else if (oldest != null) {
       lag = Duration.between(oldest, runtime.clock().instant());

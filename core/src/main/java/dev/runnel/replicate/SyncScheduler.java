@@ -20,6 +20,13 @@ import java.util.function.Consumer;
  * until {@link #BUSY_SYNC_GAP_NANOS} after it, so a busy writer gets one L0 file (one upload, two
  * fsyncs on a file replica, competing with the writer's own) per ~20 ms rather than one per pass.
  *
+ * <p>Commit-triggered passes also wait while the uploader is busy (an upload in flight, or a
+ * failed one waiting for its retry): the pass then runs when the uploader goes idle and captures
+ * everything committed meanwhile in one file. Files are thus made at the pace the store takes
+ * them, and a store slower than the commits (60 ms writes against a commit every 2 ms) no longer
+ * builds a backlog that grows for as long as the writer runs; the lag stays about one upload.
+ * Monitor ticks and {@code sync()} do not wait.
+ *
  * <p>Thread-safe.
  */
 final class SyncScheduler {
@@ -43,7 +50,10 @@ final class SyncScheduler {
   private final BooleanSupplier closed;
   private final Pass pass;
   private final Consumer<Exception> onError;
+  private final BooleanSupplier uploadBusy;
   private final AtomicBoolean queued = new AtomicBoolean();
+  /** A commit-triggered pass is waiting for the uploader to go idle. */
+  private final AtomicBoolean waitingForUpload = new AtomicBoolean();
   /** Commits seen by the commit hook (only compared, never read as a count). */
   private final AtomicLong commitHints = new AtomicLong();
   /** -1: no commit-triggered pass pending; else the index of the pending recheck delay. */
@@ -51,9 +61,15 @@ final class SyncScheduler {
   /** {@link System#nanoTime()} before which a commit hint does not sync; 0 = at once. */
   private volatile long busyUntilNanos;
 
-  SyncScheduler(ReplicationRuntime runtime, BooleanSupplier closed, Pass pass, Consumer<Exception> onError) {
+  /**
+   * @param uploadBusy whether the uploader is busy; when it turns false the owner calls
+   *     {@link #uploadIdle()}
+   */
+  SyncScheduler(ReplicationRuntime runtime, BooleanSupplier closed, BooleanSupplier uploadBusy, Pass pass,
+      Consumer<Exception> onError) {
     this.runtime = runtime;
     this.closed = closed;
+    this.uploadBusy = uploadBusy;
     this.pass = pass;
     this.onError = onError;
   }
@@ -73,9 +89,12 @@ final class SyncScheduler {
     }
   }
 
-  /** Whether a pass is queued and has not started. */
-  boolean queued() {
-    return queued.get();
+  /**
+   * Whether a pass is queued or a commit-triggered one is on its way (delayed by the busy gap,
+   * waiting for the uploader, or rechecking for frames the hint announced).
+   */
+  boolean passPending() {
+    return queued.get() || commitRechecks.get() >= 0;
   }
 
   /** A pass captured {@code walBytes} of WAL with pages of {@code pageSize} bytes. */
@@ -84,7 +103,25 @@ final class SyncScheduler {
         ? System.nanoTime() + BUSY_SYNC_GAP_NANOS : 0;
   }
 
+  /** The uploader has nothing left to do: runs a commit-triggered pass that waited for it. */
+  void uploadIdle() {
+    if (waitingForUpload.compareAndSet(true, false)) {
+      scheduleAfterGap();
+    }
+  }
+
   private void scheduleCommitPass() {
+    if (uploadBusy.getAsBoolean()) {
+      waitingForUpload.set(true);
+      // The uploader may have gone idle between the check and the flag, too early to see it.
+      if (uploadBusy.getAsBoolean() || !waitingForUpload.compareAndSet(true, false)) {
+        return;
+      }
+    }
+    scheduleAfterGap();
+  }
+
+  private void scheduleAfterGap() {
     long delayNanos = TimeUnit.MILLISECONDS.toNanos(COMMIT_RECHECK_MS[0]);
     long busyUntil = busyUntilNanos;
     if (busyUntil != 0) {

@@ -46,6 +46,8 @@ final class Uploader {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   /** When set, uploaded local files are kept (a compactor reads and deletes them); see {@link ReplicatedDatabase#setRetainUploadedL0}. */
   private volatile boolean retainUploaded;
+  /** Told when a loop ends with nothing left to upload (outside the lock). */
+  private volatile Runnable onIdle = () -> {};
 
   Uploader(String dbName, MetaDirectory meta, ReplicaClient replica, ReplicationRuntime runtime,
       ReplicationOptions options, TxId remote) {
@@ -74,6 +76,15 @@ final class Uploader {
         LOG.log(Level.WARNING, "{0}: replica listener failed for {1}: {2}", dbName, info, e.toString());
       }
     }
+  }
+
+  void onIdle(Runnable r) {
+    this.onIdle = r;
+  }
+
+  /** Whether an upload loop runs or a failed upload waits for its retry. */
+  synchronized boolean busy() {
+    return running || failures > 0;
   }
 
   void retainUploaded(boolean retain) {
@@ -147,11 +158,16 @@ final class Uploader {
         }
         List<LtxFileName> todo = pending();
         if (todo.isEmpty()) {
+          boolean stop;
           synchronized (this) {
-            if (!dirty) {
+            stop = !dirty;
+            if (stop) {
               running = false;
-              return;
             }
+          }
+          if (stop) {
+            idle();
+            return;
           }
         }
         for (LtxFileName n : todo) {
@@ -171,6 +187,15 @@ final class Uploader {
       LOG.log(Level.WARNING, "{0}: upload to {1} failed (attempt {2}, retry in {3} ms): {4}",
           dbName, replica.describe(), failures, delay, e.getMessage());
       runtime.scheduler().schedule(this::kick, delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Tells the owner; a new loop may already have started (then its pass is merely early). */
+  private void idle() {
+    try {
+      onIdle.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "{0}: upload idle callback failed: {1}", dbName, e.toString());
     }
   }
 

@@ -113,4 +113,39 @@ class CommitSyncSchedulingTest {
     }
     assertTrue(busy > 0, "the writer was fast enough to fill busy files: " + headers.size() + " files");
   }
+
+  @Test
+  void commitHint_storeSlowerThanCommits_filesFollowTheUploadPace() throws Exception {
+    // A store with 60 ms writes (a distant S3) behind a writer that commits every ~2 ms for 3 s: if
+    // commit-triggered passes ignored the uploads, they would make a file per busy gap (20 ms),
+    // three times what the store takes, and the backlog (and the lag) would grow for as long as
+    // the writer runs. Passes must wait for the uploader instead, so each file carries what was
+    // committed during the previous upload.
+    FaultyReplicaClient store = new FaultyReplicaClient(FileReplicaClient.create(tmp.resolve("r")));
+    try (ReplicationRuntime rt = ReplicationRuntime.createDefault();
+        ReplicatedDatabase db = ReplicatedDatabase.open(newDb(), store, NO_TICK, rt);
+        Connection c = db.connect();
+        PreparedStatement ins = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+      db.sync();
+      store.writeDelayMs = 60;
+      long syncsBefore = db.status().syncCount();
+      long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      int i = 0;
+      while (System.nanoTime() < end) {
+        ins.setString(1, "row " + i++);
+        ins.executeUpdate();
+        Thread.sleep(2);
+      }
+      TxId last = db.localTxId();
+      long files = db.status().syncCount() - syncsBefore;
+      long t0 = System.nanoTime();
+      // The commits of the last upload's duration may still be uncaptured: let the hints do it.
+      assertTrue(db.awaitReplicated(db.localTxId(), Duration.ofSeconds(30)), "replicated eventually");
+      long catchUpMs = (System.nanoTime() - t0) / 1_000_000;
+      // 3 s / 60 ms = 50 uploads at most; a pass per busy gap would have made about 150 files.
+      assertTrue(files <= 65, files + " L0 files for 3 s against a 60 ms store (uploads pace them: <= 65)");
+      assertTrue(catchUpMs < 1000, "catch-up after the writer stopped took " + catchUpMs + " ms (backlog); "
+          + files + " files, last local " + last);
+    }
+  }
 }

@@ -16,6 +16,8 @@ final class FaultyReplicaClient implements ReplicaClient {
   final AtomicBoolean down = new AtomicBoolean();
   final AtomicInteger failedWrites = new AtomicInteger();
   final AtomicInteger writes = new AtomicInteger();
+  /** Milliseconds every write waits before it reaches the real backend (a distant store). */
+  volatile long writeDelayMs;
 
   FaultyReplicaClient(ReplicaClient real) {
     this.real = real;
@@ -54,6 +56,15 @@ final class FaultyReplicaClient implements ReplicaClient {
       throw new IOException("injected: connection reset by store");
     }
     writes.incrementAndGet();
+    long delay = writeDelayMs;
+    if (delay > 0) {
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("injected store latency interrupted");
+      }
+    }
     return real.write(level, min, max, data);
   }
 
