@@ -46,7 +46,9 @@ import org.sqlite.SQLiteConfig;
  * S3 (loopback S3Proxy in the same JVM) next to a file replica.
  * <ol>
  *   <li><b>Lag</b>: LagBench's method (marker rows at a fixed commit rate; the commit is mapped to
- *       the first L0 file whose largest marker covers it) with two replicas, runs interleaved.
+ *       the first L0 file whose largest marker covers it) with three replicas, runs interleaved:
+ *       file, S3, and S3 with 50 ms added before every PUT (a distant bucket, slower than the
+ *       commits: 20 PUTs/s against 50 commits/s).
  *       "Visible" = for the file replica, the inotify event of the final LTX name in
  *       {@code ltx/0}; for S3, the first time a 1 ms poller of the server's blob store lists the
  *       object (S3Proxy answers the PUT after storing it, so this is within ~1 ms of the PUT's
@@ -87,8 +89,15 @@ public final class S3Bench {
 
   // ------------------------------------------------------------------------------------------ lag
 
+  /**
+   * Replicas of the lag runs. "s3 +50ms" adds 50 ms to every PUT ({@link DistantStore}): fewer
+   * uploads per second than the writer commits, so each file must carry several commits and the
+   * lag must stay about one upload instead of growing with a backlog.
+   */
+  private static final List<String> KINDS = List.of("file", "s3", "s3 +50ms");
+
   private static void lag(S3Server s3, int runs, int commits, int rate) throws Exception {
-    System.out.printf(Locale.ROOT, "## Lag%n%nruns=%d per replica, interleaved (file, s3, file, s3, ...); "
+    System.out.printf(Locale.ROOT, "## Lag%n%nruns=%d per replica, interleaved (file, s3, s3 with 50 ms added to every PUT, ...); "
         + "commits/run=%d at %d commits/s; synchronous=NORMAL; default ReplicationOptions (monitor interval 1 s)%n%n",
         runs, commits, rate);
     Map<String, List<Double>> vis = new LinkedHashMap<>();
@@ -97,7 +106,7 @@ public final class S3Bench {
     Harness.Table perRun = new Harness.Table("run", "replica", "observer", "p50 ms", "p95 ms", "p99 ms", "max ms",
         "commits", "L0 files");
     for (int r = 1; r <= runs; r++) {
-      for (String kind : List.of("file", "s3")) {
+      for (String kind : KINDS) {
         double[][] l = once(s3, kind, commits, rate);
         List<Double> v = Harness.list(l[1]);
         List<Double> a = Harness.list(l[0]);
@@ -116,7 +125,7 @@ public final class S3Bench {
     perRun.print();
     Harness.Table t = new Harness.Table("replica / observer (runs pooled)", "commits", "commits/L0 file", "p50 ms",
         "p95 ms", "p99 ms", "max ms");
-    for (String kind : List.of("file", "s3")) {
+    for (String kind : KINDS) {
       List<Double> v = vis.get(kind);
       List<Double> a = api.get(kind);
       String perFile = fmt((double) v.size() / files.get(kind)[0]);
@@ -132,6 +141,9 @@ public final class S3Bench {
         fmt(Harness.max(sv) / Harness.max(fv)) + "×");
     t.print();
   }
+
+  /** Write latency added by the "s3 +50ms" kind: a bucket in another region. */
+  static final long SLOW_STORE_MS = 50;
 
   /** Returns {apiLagMs[], visibleLagMs[], {fileCount}}. */
   private static double[][] once(S3Server s3, String kind, int commits, int rate) throws Exception {
@@ -151,7 +163,7 @@ public final class S3Bench {
       bucket = s3.newBucket();
       S3ReplicaClient c = s3.client(bucket, "db");
       prefix = c.levelPrefix(0);
-      replica = c;
+      replica = kind.equals("s3") ? c : new DistantStore(c, SLOW_STORE_MS);
     }
     try {
       Harness.createWalDb(db);
