@@ -1,55 +1,27 @@
 package dev.runnel.bench;
 
 import dev.runnel.ltx.TxId;
+import dev.runnel.replica.ForwardingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A real replica client whose writes first wait a fixed time, as a PUT to a bucket in another
  * region would: latency injection layered on the real backend, for the slow-store lag rows.
  */
-final class DistantStore implements ReplicaClient {
-  private final ReplicaClient real;
+final class DistantStore extends ForwardingReplicaClient {
   private final long writeDelayMs;
 
   DistantStore(ReplicaClient real, long writeDelayMs) {
-    this.real = real;
+    super(real);
     this.writeDelayMs = writeDelayMs;
   }
 
   @Override
-  public String type() {
-    return real.type();
-  }
-
-  @Override
   public String describe() {
-    return real.describe() + " (+" + writeDelayMs + " ms per write)";
-  }
-
-  @Override
-  public void init() throws IOException {
-    real.init();
-  }
-
-  @Override
-  public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
-    return real.list(level, seek, exactTimestamps);
-  }
-
-  @Override
-  public Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
-    return real.listAllLevels();
-  }
-
-  @Override
-  public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
-    return real.open(level, min, max, offset, length);
+    return delegate.describe() + " (+" + writeDelayMs + " ms per write)";
   }
 
   @Override
@@ -60,21 +32,6 @@ final class DistantStore implements ReplicaClient {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("write delay interrupted");
     }
-    return real.write(level, min, max, data);
-  }
-
-  @Override
-  public void delete(Collection<LtxFileInfo> files) throws IOException {
-    real.delete(files);
-  }
-
-  @Override
-  public void deleteAll() throws IOException {
-    real.deleteAll();
-  }
-
-  @Override
-  public void close() throws IOException {
-    real.close();
+    return delegate.write(level, min, max, data);
   }
 }

@@ -1,18 +1,18 @@
 package dev.runnel.replicate;
 
 import dev.runnel.ltx.TxId;
+import dev.runnel.replica.ConditionalStore;
+import dev.runnel.replica.ForwardingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Collection;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Fault injection over a real backend: while {@link #down} is set, writes fail like a dead store. */
-final class FaultyReplicaClient implements ReplicaClient {
-  final ReplicaClient real;
+final class FaultyReplicaClient extends ForwardingReplicaClient {
   final AtomicBoolean down = new AtomicBoolean();
   final AtomicInteger failedWrites = new AtomicInteger();
   final AtomicInteger writes = new AtomicInteger();
@@ -20,32 +20,12 @@ final class FaultyReplicaClient implements ReplicaClient {
   volatile long writeDelayMs;
 
   FaultyReplicaClient(ReplicaClient real) {
-    this.real = real;
-  }
-
-  @Override
-  public String type() {
-    return real.type();
+    super(real);
   }
 
   @Override
   public String describe() {
-    return "faulty(" + real.describe() + ")";
-  }
-
-  @Override
-  public void init() throws IOException {
-    real.init();
-  }
-
-  @Override
-  public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
-    return real.list(level, seek, exactTimestamps);
-  }
-
-  @Override
-  public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
-    return real.open(level, min, max, offset, length);
+    return "faulty(" + delegate.describe() + ")";
   }
 
   @Override
@@ -65,21 +45,12 @@ final class FaultyReplicaClient implements ReplicaClient {
         throw new java.io.InterruptedIOException("injected store latency interrupted");
       }
     }
-    return real.write(level, min, max, data);
+    return delegate.write(level, min, max, data);
   }
 
+  /** None, as before this wrapper forwarded it: conditional writes would bypass {@link #down}. */
   @Override
-  public void delete(Collection<LtxFileInfo> files) throws IOException {
-    real.delete(files);
-  }
-
-  @Override
-  public void deleteAll() throws IOException {
-    real.deleteAll();
-  }
-
-  @Override
-  public void close() throws IOException {
-    real.close();
+  public Optional<ConditionalStore> conditionalStore() {
+    return Optional.empty();
   }
 }

@@ -8,6 +8,7 @@ import dev.runnel.TestData;
 import dev.runnel.ltx.LtxCorruptException;
 import dev.runnel.ltx.LtxDecoder;
 import dev.runnel.ltx.TxId;
+import dev.runnel.replica.ForwardingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
@@ -87,13 +88,12 @@ class RestorerDecodeTest {
   }
 
   /** A replica that is not a {@link FileReplicaClient} (so restores download), checking each open. */
-  private static final class Remote implements ReplicaClient {
-    final FileReplicaClient files;
+  private static final class Remote extends ForwardingReplicaClient {
     final Runnable onOpen;
     final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
 
     Remote(FileReplicaClient files, Runnable onOpen) {
-      this.files = files;
+      super(files);
       this.onOpen = onOpen;
     }
 
@@ -104,24 +104,14 @@ class RestorerDecodeTest {
 
     @Override
     public String describe() {
-      return "remote " + files.describe();
-    }
-
-    @Override
-    public void init() throws IOException {
-      files.init();
-    }
-
-    @Override
-    public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
-      return files.list(level, seek, exactTimestamps);
+      return "remote " + delegate.describe();
     }
 
     @Override
     public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
       onOpen.run();
       opens.incrementAndGet();
-      return files.open(level, min, max, offset, length);
+      return delegate.open(level, min, max, offset, length);
     }
 
     @Override
@@ -137,11 +127,6 @@ class RestorerDecodeTest {
     @Override
     public void deleteAll() {
       throw new UnsupportedOperationException("read-only in this test");
-    }
-
-    @Override
-    public void close() throws IOException {
-      files.close();
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.runnel.tenant;
 
 import dev.runnel.ltx.TxId;
-import dev.runnel.replica.ConditionalStore;
+import dev.runnel.replica.ForwardingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import dev.runnel.replica.file.FileReplicaClient;
@@ -20,10 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -160,7 +158,7 @@ final class TenantTesting {
   }
 
   /** A replica wrapper with counters and a switch that makes writes fail. */
-  static class CountingReplica implements ReplicaClient {
+  static class CountingReplica extends ForwardingReplicaClient {
     final ReplicaClient real;
     final AtomicBoolean down;
     final AtomicInteger opens;
@@ -168,15 +166,11 @@ final class TenantTesting {
     final AtomicInteger lists = new AtomicInteger();
 
     CountingReplica(ReplicaClient real, AtomicBoolean down, AtomicInteger opens, AtomicInteger writes) {
+      super(real);
       this.real = real;
       this.down = down;
       this.opens = opens;
       this.writes = writes;
-    }
-
-    @Override
-    public String type() {
-      return real.type();
     }
 
     @Override
@@ -185,14 +179,15 @@ final class TenantTesting {
     }
 
     @Override
-    public void init() throws IOException {
-      real.init();
-    }
-
-    @Override
     public List<LtxFileInfo> list(int level, TxId seek, boolean exact) throws IOException {
       lists.incrementAndGet();
       return real.list(level, seek, exact);
+    }
+
+    /** Level by level through {@link #list}, so that every listing is counted. */
+    @Override
+    public Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+      return ReplicaClient.listEachLevel(this, false);
     }
 
     @Override
@@ -208,26 +203,6 @@ final class TenantTesting {
       }
       writes.incrementAndGet();
       return real.write(level, min, max, data);
-    }
-
-    @Override
-    public void delete(Collection<LtxFileInfo> files) throws IOException {
-      real.delete(files);
-    }
-
-    @Override
-    public void deleteAll() throws IOException {
-      real.deleteAll();
-    }
-
-    @Override
-    public Optional<ConditionalStore> conditionalStore() {
-      return real.conditionalStore();
-    }
-
-    @Override
-    public void close() throws IOException {
-      real.close();
     }
   }
 }
