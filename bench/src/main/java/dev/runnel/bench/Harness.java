@@ -168,7 +168,6 @@ final class Harness {
     return percentile(xs, 50);
   }
 
-  /** Linear interpolation between closest ranks. */
   /**
    * The order of {@code n} interleaved operations in round {@code round}: a Williams design, in
    * which every operation directly follows every other one equally often over {@link
@@ -200,6 +199,13 @@ final class Harness {
     return n % 2 == 0 ? n : 2 * n;
   }
 
+  /** {@code runs} rounded up to whole designs of {@link #balancedOrder} for {@code n} operations. */
+  static int balancedRuns(int runs, int n) {
+    int k = balancedRounds(n);
+    return (runs + k - 1) / k * k;
+  }
+
+  /** Linear interpolation between closest ranks. */
   static double percentile(List<Double> xs, double p) {
     if (xs.isEmpty()) {
       return Double.NaN;

@@ -156,7 +156,8 @@ public final class RestoreBench {
         for (boolean c : cold ? new boolean[] {false, true} : new boolean[] {false}) {
           Map<String, List<Double>> times = new LinkedHashMap<>();
           List<String> names = new ArrayList<>(ops.keySet());
-          for (int r = 0; r < runs; r++) {
+          int rounds = Harness.balancedRuns(runs, names.size()); // whole designs: 8 with 4 operations
+          for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < names.size(); k++) {
               String name = names.get(Harness.balancedOrder(names.size(), r)[k]);
               clean(out);

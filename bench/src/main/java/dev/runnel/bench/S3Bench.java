@@ -106,7 +106,8 @@ public final class S3Bench {
     Harness.Table perRun = new Harness.Table("run", "replica", "observer", "p50 ms", "p95 ms", "p99 ms", "max ms",
         "commits", "L0 files");
     for (int r = 1; r <= runs; r++) {
-      for (String kind : KINDS) {
+      for (int k = 0; k < KINDS.size(); k++) {
+        String kind = KINDS.get(Harness.balancedOrder(KINDS.size(), r - 1)[k]);
         double[][] l = once(s3, kind, commits, rate);
         List<Double> v = Harness.list(l[1]);
         List<Double> a = Harness.list(l[0]);
@@ -352,7 +353,8 @@ public final class S3Bench {
       }
       Map<String, List<Double>> times = new LinkedHashMap<>();
       List<String> names = new ArrayList<>(ops.keySet());
-      for (int r = 0; r < runs; r++) {
+      int rounds = Harness.balancedRuns(runs, names.size());
+      for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < names.size(); k++) {
           String name = names.get(Harness.balancedOrder(names.size(), r)[k]);
           clean(out);

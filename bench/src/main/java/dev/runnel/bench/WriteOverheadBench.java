@@ -79,7 +79,9 @@ public final class WriteOverheadBench {
         once(system, sync, args.quick() ? 0.3 : 1, warmup);
       }
     }
-    for (int r = 0; r < runs; r++) {
+    // Full mode runs whole balanced designs (6 rounds for 3 systems); quick mode is a smoke run.
+    int rounds = args.quick() ? runs : Harness.balancedRuns(runs, systems.size());
+    for (int r = 0; r < rounds; r++) {
       for (String sync : syncModes) {
         for (int k = 0; k < systems.size(); k++) {
           String system = systems.get(Harness.balancedOrder(systems.size(), r)[k]);

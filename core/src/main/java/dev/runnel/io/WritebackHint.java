@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * <p>Uses the foreign function API through reflection: Runnel compiles for Java 21, where that API
  * is a preview, and it is final from Java 22. {@link #open} is empty (the caller falls back to
- * {@code fdatasync}) on another OS, on Java 21, or when native access is not permitted.
+ * {@code fdatasync}) on another OS, on Java 21, or when native access is not enabled for Runnel's
+ * module ({@code --enable-native-access=ALL-UNNAMED} on the class path, as sqlite-jdbc wants too).
  *
  * <p>{@link #start} may be called from one thread at a time; {@link #close()} is idempotent.
  */
@@ -110,6 +111,12 @@ public final class WritebackHint implements Closeable {
         return null;
       }
       try {
+        // Without native access granted, the first restricted call would print a warning (Java
+        // 22+) or fail (later releases may deny it): then do without hints, silently.
+        Method enabled = Module.class.getMethod("isNativeAccessEnabled");
+        if (!(Boolean) enabled.invoke(WritebackHint.class.getModule())) {
+          return null;
+        }
         Class<?> linkerC = Class.forName("java.lang.foreign.Linker");
         Class<?> lookupC = Class.forName("java.lang.foreign.SymbolLookup");
         Class<?> layoutC = Class.forName("java.lang.foreign.MemoryLayout");

@@ -20,12 +20,13 @@ import java.util.function.Consumer;
  * until {@link #BUSY_SYNC_GAP_NANOS} after it, so a busy writer gets one L0 file (one upload, two
  * fsyncs on a file replica, competing with the writer's own) per ~20 ms rather than one per pass.
  *
- * <p>Commit-triggered passes also wait while the uploader is busy (an upload in flight, or a
- * failed one waiting for its retry): the pass then runs when the uploader goes idle and captures
- * everything committed meanwhile in one file. Files are thus made at the pace the store takes
- * them, and a store slower than the commits (60 ms writes against a commit every 2 ms) no longer
- * builds a backlog that grows for as long as the writer runs; the lag stays about one upload.
- * Monitor ticks and {@code sync()} do not wait.
+ * <p>Commit-triggered passes also wait while the uploader is busy (an upload loop queued or
+ * running, not a failed upload waiting for its retry): the pass then runs when the uploader goes
+ * idle and captures everything committed meanwhile in one file. Files are thus made at the pace
+ * the store takes them, and a store slower than the commits (60 ms writes against a commit every
+ * 2 ms) no longer builds a backlog that grows for as long as the writer runs; the lag stays about
+ * one upload. Monitor ticks and {@code sync()} do not wait, and neither does anything while the
+ * store is down (passes, and the checkpoints that follow them, go on; their files queue locally).
  *
  * <p>Thread-safe.
  */

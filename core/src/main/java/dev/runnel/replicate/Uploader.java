@@ -82,9 +82,13 @@ final class Uploader {
     this.onIdle = r;
   }
 
-  /** Whether an upload loop runs or a failed upload waits for its retry. */
+  /**
+   * Whether an upload loop is queued or running. A failed upload waiting for its retry is not
+   * busy: while the store is down, sync passes go on at their usual pace (and checkpoints with
+   * them) and their files queue locally.
+   */
   synchronized boolean busy() {
-    return running || failures > 0;
+    return running;
   }
 
   void retainUploaded(boolean retain) {
@@ -118,7 +122,12 @@ final class Uploader {
       return;
     }
     running = true;
-    runtime.uploads().execute(this::loop);
+    try {
+      runtime.uploads().execute(this::loop);
+    } catch (RuntimeException e) {
+      running = false; // never started: a later kick must be able to start one (and busy() be false)
+      throw e;
+    }
   }
 
   /** Waits until the replica holds {@code txId}. */
@@ -187,6 +196,11 @@ final class Uploader {
       LOG.log(Level.WARNING, "{0}: upload to {1} failed (attempt {2}, retry in {3} ms): {4}",
           dbName, replica.describe(), failures, delay, e.getMessage());
       runtime.scheduler().schedule(this::kick, delay, TimeUnit.MILLISECONDS);
+    } catch (Error e) {
+      synchronized (this) {
+        running = false; // a dead loop must not look busy forever (sync passes wait for busy loops)
+      }
+      throw e;
     }
   }
 

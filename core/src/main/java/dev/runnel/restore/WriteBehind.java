@@ -47,6 +47,14 @@ final class WriteBehind implements AutoCloseable {
     return new WriteBehind(ch, hint, hint != null ? HINT_STEP_BYTES : FSYNC_STEP_BYTES, pollNanos);
   }
 
+  private static void closeQuietly(WritebackHint hint, Throwable into) {
+    try {
+      hint.close();
+    } catch (IOException e) {
+      into.addSuppressed(e);
+    }
+  }
+
   /**
    * @param ch        the file being written (positional writes from any thread)
    * @param hint      how to start writeback of each step, closed by this; null for {@code fdatasync}
@@ -57,11 +65,35 @@ final class WriteBehind implements AutoCloseable {
     this.ch = ch;
     this.hint = hint;
     this.stepBytes = stepBytes;
-    this.flusher = Thread.ofPlatform().daemon().name("runnel-restore-flush").unstarted(() -> run(pollNanos));
-    flusher.start();
+    try {
+      this.flusher = Thread.ofPlatform().daemon().name("runnel-restore-flush").unstarted(() -> run(pollNanos));
+      flusher.start();
+    } catch (RuntimeException | Error e) {
+      if (hint != null) {
+        closeQuietly(hint, e); // the flusher that would have closed it never ran
+      }
+      throw e;
+    }
   }
 
+  /** The flusher: the only thread that touches the hint, which it closes when it ends. */
   private void run(long pollNanos) {
+    try {
+      flushSteps(pollNanos);
+    } finally {
+      if (hint != null) {
+        try {
+          hint.close();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = e;
+          }
+        }
+      }
+    }
+  }
+
+  private void flushSteps(long pollNanos) {
     long last = 0;
     while (!stop) {
       LockSupport.parkNanos(pollNanos);
@@ -128,14 +160,9 @@ final class WriteBehind implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    if (hint != null) {
-      try {
-        hint.close();
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        }
-      }
+    if (flusher.isAlive() && failure == null) {
+      // A flush stuck for a minute may still fail later, unseen: do not trust the file.
+      failure = new IOException("background flush still running after 60 s");
     }
   }
 }

@@ -73,4 +73,23 @@ class WritebackHintTest {
     IOException e = assertThrows(IOException.class, () -> h.start(0, 4096));
     assertTrue(e.getMessage().contains("after close"), e.getMessage());
   }
+
+  /** Child JVM entry point: prints whether hints are supported there. */
+  public static final class Probe {
+    public static void main(String[] args) {
+      System.out.println("supported=" + WritebackHint.supported());
+    }
+  }
+
+  @Test
+  void supported_nativeAccessNotEnabled_falseWithoutAWarning() throws Exception {
+    // A library must not make the JVM print "restricted method" warnings: without the flag, no hints.
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"), Probe.class.getName())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "child exited");
+    assertTrue(out.contains("supported=false"), out);
+    assertTrue(!out.contains("WARNING"), out);
+  }
 }

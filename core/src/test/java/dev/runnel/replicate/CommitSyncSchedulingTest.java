@@ -148,4 +148,38 @@ class CommitSyncSchedulingTest {
           + files + " files, last local " + last);
     }
   }
+
+  @Test
+  void commitHint_storeDownAndRetrying_commitsStillCapturedThenReplicated() throws Exception {
+    // While uploads fail and wait for their retry, commit hints must still capture (and let
+    // checkpoints run): with no monitor tick, a pass that waited for the failing uploader would
+    // leave the commit uncaptured for as long as the store is down.
+    FaultyReplicaClient store = new FaultyReplicaClient(FileReplicaClient.create(tmp.resolve("r")));
+    try (ReplicationRuntime rt = ReplicationRuntime.createDefault();
+        ReplicatedDatabase db = ReplicatedDatabase.open(newDb(), store, NO_TICK, rt);
+        Connection c = db.connect();
+        PreparedStatement ins = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+      TxId start = db.sync();
+      store.down.set(true);
+      ins.setString(1, "while down 1");
+      ins.executeUpdate();
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (store.failedWrites.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertTrue(store.failedWrites.get() > 0, "the first upload failed");
+      TxId before = db.localTxId();
+      ins.setString(1, "while down 2");
+      ins.executeUpdate();
+      deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (db.localTxId().compareTo(before) <= 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertTrue(db.localTxId().compareTo(before) > 0, "a commit while the store is down was not captured: local "
+          + db.localTxId() + ", before it " + before + " (start " + start + ")");
+      assertEquals(start, db.replicatedTxId(), "nothing reached the dead store");
+      store.down.set(false);
+      assertTrue(db.awaitReplicated(db.localTxId(), Duration.ofSeconds(30)), "replicated once the store is back");
+    }
+  }
 }
