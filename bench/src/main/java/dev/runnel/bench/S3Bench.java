@@ -106,8 +106,8 @@ public final class S3Bench {
     Harness.Table perRun = new Harness.Table("run", "replica", "observer", "p50 ms", "p95 ms", "p99 ms", "max ms",
         "commits", "L0 files");
     for (int r = 1; r <= runs; r++) {
-      for (int k = 0; k < KINDS.size(); k++) {
-        String kind = KINDS.get(Harness.balancedOrder(KINDS.size(), r - 1)[k]);
+      for (int i = 0; i < KINDS.size(); i++) {
+        String kind = KINDS.get(Harness.balancedOrder(KINDS.size(), r - 1)[i]);
         double[][] l = once(s3, kind, commits, rate);
         List<Double> v = Harness.list(l[1]);
         List<Double> a = Harness.list(l[0]);
