@@ -1,7 +1,7 @@
 package dev.runnel.cli;
 
 import dev.runnel.ltx.TxId;
-import dev.runnel.replica.ConditionalStore;
+import dev.runnel.replica.ForwardingReplicaClient;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.ReplicaClient;
 import java.io.FilterInputStream;
@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -21,7 +20,7 @@ import java.util.function.LongConsumer;
  * {@code litestream_replica_operation_*} metrics: operations {@code GET PUT DELETE LIST}, bytes,
  * latency histogram and errors by code. Optionally reports bytes read (restore progress).
  */
-final class MeteredReplicaClient implements ReplicaClient {
+final class MeteredReplicaClient extends ForwardingReplicaClient {
   /** Litestream's histogram buckets, seconds. */
   static final double[] BUCKETS = {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60};
   static final List<String> OPERATIONS = List.of("GET", "PUT", "DELETE", "LIST");
@@ -50,13 +49,12 @@ final class MeteredReplicaClient implements ReplicaClient {
     }
   }
 
-  private final ReplicaClient delegate;
   private final Map<String, OpStats> stats = new ConcurrentHashMap<>();
   private volatile LongConsumer readListener = n -> {};
   private volatile LongConsumer writeListener = null;
 
   MeteredReplicaClient(ReplicaClient delegate) {
-    this.delegate = delegate;
+    super(delegate);
     for (String op : OPERATIONS) {
       stats.put(op, new OpStats());
     }
@@ -90,19 +88,10 @@ final class MeteredReplicaClient implements ReplicaClient {
     return t.getClass().getSimpleName();
   }
 
+  /** Level by level through {@link #list}, so every LIST request is metered. */
   @Override
-  public String type() {
-    return delegate.type();
-  }
-
-  @Override
-  public String describe() {
-    return delegate.describe();
-  }
-
-  @Override
-  public void init() throws IOException {
-    delegate.init();
+  public java.util.Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    return ReplicaClient.listEachLevel(this, false);
   }
 
   @Override
@@ -218,13 +207,4 @@ final class MeteredReplicaClient implements ReplicaClient {
     }
   }
 
-  @Override
-  public Optional<ConditionalStore> conditionalStore() {
-    return delegate.conditionalStore();
-  }
-
-  @Override
-  public void close() throws IOException {
-    delegate.close();
-  }
 }

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -26,10 +24,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Thread-safe: every counter is atomic. {@link #snapshot()} reads the counters one by one, so a
  * snapshot taken while requests run may mix before and after of a concurrent request.
  */
-public final class CountingReplicaClient implements ReplicaClient {
+public final class CountingReplicaClient extends ForwardingReplicaClient {
   private static final int LEVELS = LtxFileInfo.MAX_LEVEL + 1;
 
-  private final ReplicaClient inner;
   private final AtomicLong gets = new AtomicLong();
   private final AtomicLong getBytes = new AtomicLong();
   private final AtomicLong lists = new AtomicLong();
@@ -40,12 +37,12 @@ public final class CountingReplicaClient implements ReplicaClient {
 
   /** Counts the requests sent to {@code inner}; closing this client closes {@code inner}. */
   public CountingReplicaClient(ReplicaClient inner) {
-    this.inner = Objects.requireNonNull(inner, "inner");
+    super(inner);
   }
 
   /** The decorated client. */
   public ReplicaClient inner() {
-    return inner;
+    return delegate;
   }
 
   /**
@@ -145,34 +142,25 @@ public final class CountingReplicaClient implements ReplicaClient {
 
   @Override
   public String toString() {
-    return "counting(" + inner.describe() + "): " + snapshot();
+    return "counting(" + delegate.describe() + "): " + snapshot();
   }
 
+  /** Level by level through {@link #list}, so every listing request is counted. */
   @Override
-  public String type() {
-    return inner.type();
-  }
-
-  @Override
-  public String describe() {
-    return inner.describe();
-  }
-
-  @Override
-  public void init() throws IOException {
-    inner.init();
+  public java.util.Map<Integer, List<LtxFileInfo>> listAllLevels() throws IOException {
+    return ReplicaClient.listEachLevel(this, false);
   }
 
   @Override
   public List<LtxFileInfo> list(int level, TxId seek, boolean exactTimestamps) throws IOException {
     lists.incrementAndGet();
-    return inner.list(level, seek, exactTimestamps);
+    return delegate.list(level, seek, exactTimestamps);
   }
 
   @Override
   public InputStream open(int level, TxId min, TxId max, long offset, long length) throws IOException {
     gets.incrementAndGet();
-    return new FilterInputStream(inner.open(level, min, max, offset, length)) {
+    return new FilterInputStream(delegate.open(level, min, max, offset, length)) {
       @Override
       public int read() throws IOException {
         int b = super.read();
@@ -197,7 +185,7 @@ public final class CountingReplicaClient implements ReplicaClient {
   public LtxFileInfo write(int level, TxId min, TxId max, InputStream data) throws IOException {
     LtxFileInfo.checkLevel(level);
     putsByLevel.incrementAndGet(level);
-    LtxFileInfo f = inner.write(level, min, max, data);
+    LtxFileInfo f = delegate.write(level, min, max, data);
     putBytesByLevel.addAndGet(level, f.size());
     return f;
   }
@@ -208,22 +196,13 @@ public final class CountingReplicaClient implements ReplicaClient {
       deleteCalls.incrementAndGet();
       filesDeleted.addAndGet(files.size());
     }
-    inner.delete(files);
+    delegate.delete(files);
   }
 
   @Override
   public void deleteAll() throws IOException {
     deleteCalls.incrementAndGet();
-    inner.deleteAll();
+    delegate.deleteAll();
   }
 
-  @Override
-  public Optional<ConditionalStore> conditionalStore() {
-    return inner.conditionalStore();
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
-  }
 }
