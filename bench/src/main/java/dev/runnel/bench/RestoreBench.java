@@ -4,7 +4,6 @@ import static dev.runnel.bench.Harness.fmt;
 import static dev.runnel.bench.Harness.median;
 import static dev.runnel.bench.Harness.mmm;
 
-import dev.runnel.ltx.LtxDecoder;
 import dev.runnel.ltx.LtxMaterializer;
 import dev.runnel.replica.LtxFileInfo;
 import dev.runnel.replica.file.FileReplicaClient;
@@ -15,12 +14,9 @@ import dev.runnel.restore.RestorePlan;
 import dev.runnel.restore.RestorePlanner;
 import dev.runnel.restore.RestoreTarget;
 import dev.runnel.restore.Restorer;
-import java.io.BufferedInputStream;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -189,7 +185,7 @@ public final class RestoreBench {
               + " s" + (ls == null ? "" : "; Litestream 0.3.13: " + fmt(lt / cp) + "×") + ")", "≤ 1.3×",
               rn / cp <= 1.3);
         }
-        profiles.add(profile(content, replica, plan, dir, runs));
+        profiles.add(profile(content, replica, dir, runs));
       } finally {
         Harness.deleteTree(dir);
       }
@@ -261,8 +257,8 @@ public final class RestoreBench {
    * (into /dev/null), decode on one thread for comparison, decode + write without flushing, the
    * fsync that then remains, and the real restore (write-behind + fsync) next to cp and its fsync.
    */
-  private static Harness.Table profile(String content, FileReplicaClient replica, RestorePlan planned, Path dir,
-      int runs) throws Exception {
+  private static Harness.Table profile(String content, FileReplicaClient replica, Path dir, int runs)
+      throws Exception {
     Map<String, List<Double>> t = new LinkedHashMap<>();
     Path work = dir.resolve("profile");
     Files.createDirectories(work);
@@ -309,7 +305,6 @@ public final class RestoreBench {
       Harness.fsync(out);
       add(t, "fsync after cp", s);
     }
-    planned.files(); // same plan as the timed runs
     Harness.Table p = new Harness.Table("step (" + content + ")", "seconds median (min–max)");
     t.forEach((k, v) -> p.row(k, mmm(v)));
     Harness.deleteTree(work);

@@ -214,7 +214,8 @@ public final class TenantBench {
       }
       List<String> kinds = new ArrayList<>(ms.keySet());
       Map<Integer, List<Double>> requests = new TreeMap<>();
-      for (int r = 0; r < Harness.balancedRuns(rounds, kinds.size()); r++) {
+      int balanced = Harness.balancedRuns(rounds, kinds.size());
+      for (int r = 0; r < balanced; r++) {
         for (int k = 0; k < kinds.size(); k++) {
           String kind = kinds.get(Harness.balancedOrder(kinds.size(), r)[k]);
           for (int i = 0; i < n; i++) {

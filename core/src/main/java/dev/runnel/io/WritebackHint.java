@@ -103,8 +103,8 @@ public final class WritebackHint implements Closeable {
   }
 
   /** libc's open, close and sync_file_range bound through java.lang.foreign, found reflectively. */
-  private record Natives(MethodHandle openFn, MethodHandle closeFn, MethodHandle syncFileRangeFn, Object arena,
-      Method allocateFrom) {
+  private record Natives(MethodHandle openFn, MethodHandle closeFn, MethodHandle syncFileRangeFn,
+      Method ofConfined, Method allocateFrom) {
 
     static Natives load() {
       if (!"Linux".equals(System.getProperty("os.name")) || Runtime.version().feature() < 22) {
@@ -152,10 +152,11 @@ public final class WritebackHint implements Closeable {
           Object desc = of.invoke(null, i32, argLayouts);
           handles[i] = (MethodHandle) downcall.invoke(linker, sym.get(), desc, i == 0 ? fixedTwo : noOptions);
         }
-        // Path strings live in an automatic arena: a few bytes per open, freed by the GC.
-        Object auto = arenaC.getMethod("ofAuto").invoke(null);
+        // Each path string lives in a confined arena closed right after open(2): an arena kept for
+        // the JVM's lifetime would keep every string ever allocated from it.
+        Method ofConfined = arenaC.getMethod("ofConfined");
         Method allocateFrom = Class.forName("java.lang.foreign.SegmentAllocator").getMethod("allocateFrom", String.class);
-        return new Natives(handles[0], handles[1], handles[2], auto, allocateFrom);
+        return new Natives(handles[0], handles[1], handles[2], ofConfined, allocateFrom);
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         // Not available here (for example native access denied): callers fall back to fdatasync.
         return null;
@@ -163,8 +164,10 @@ public final class WritebackHint implements Closeable {
     }
 
     int open(String path) throws Throwable {
-      Object cPath = allocateFrom.invoke(arena, path);
-      return (int) openFn.invoke(cPath, O_RDONLY_CLOEXEC);
+      try (AutoCloseable arena = (AutoCloseable) ofConfined.invoke(null)) {
+        Object cPath = allocateFrom.invoke(arena, path);
+        return (int) openFn.invoke(cPath, O_RDONLY_CLOEXEC);
+      }
     }
 
     int close(int fd) throws Throwable {
